@@ -1,0 +1,1 @@
+"""The command-line interface: parsing and printing only; the work is done by the Workspace."""

@@ -1,0 +1,60 @@
+"""`ruralmig demo`: the main job on the bundled open data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from ruralmig.cli.common import console, fail_on_errors
+from ruralmig.datasets.demo import DEMO_STEPS, DemoStep, build_demo
+from ruralmig.ingest import IngestResult
+
+__all__ = ["register"]
+
+
+def demo(
+    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Folder of the demo workspace.")] = Path("demo"),
+) -> None:
+    """Build the demo workspace from bundled open data and show what it holds."""
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
+    results: list[tuple[DemoStep, IngestResult]] = []
+    with fail_on_errors(), progress:
+        task = progress.add_task("building the demo workspace", total=len(DEMO_STEPS))
+
+        def advance(step: DemoStep, result: IngestResult) -> None:
+            results.append((step, result))
+            progress.update(task, advance=1, description=f"loaded {step.title}")
+
+        with build_demo(workspace, on_step=advance) as ws:
+            tables = ws.tables()
+            location = ws.location
+            indicators = ws.describe("indicators")
+            levels = ws.store.query_arrow(
+                "SELECT admin_level, count(*) AS areas, count(geometry) AS with_boundary FROM areas "
+                "GROUP BY admin_level ORDER BY admin_level"
+            ).to_pylist()
+    loaded = RichTable(title="ingested")
+    for header in ("data", "table", "rows", "seconds"):
+        loaded.add_column(header)
+    for step, result in results:
+        loaded.add_row(step.title, result.table, f"{result.rows:,}", f"{result.seconds:.2f}")
+    console.print(loaded)
+    areas = RichTable(title="areas by admin level")
+    for header in ("admin level", "areas", "with boundary"):
+        areas.add_column(header, justify="right")
+    for row in levels:
+        areas.add_row(str(row["admin_level"]), f"{row['areas']:,}", f"{row['with_boundary']:,}")
+    console.print(areas)
+    held = tables[tables["rows"] > 0]
+    console.print(f"workspace {location}: {', '.join(f'{r.table} {r.rows:,}' for r in held.itertuples())}")
+    console.print(f"indicators cover {indicators.coverage}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)

@@ -1,0 +1,76 @@
+"""Build the demo workspace from the bundled open data, through the same ingest path users take."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruralmig.datasets import bundled_file
+from ruralmig.ingest import IngestResult
+from ruralmig.storage import WriteMode, workspace_file
+from ruralmig.workspace import Workspace
+
+__all__ = ["DEMO_STEPS", "DemoStep", "build_demo"]
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One bundled file and how it is ingested."""
+
+    title: str
+    table: str
+    file: Callable[[], Path]
+    mode: WriteMode = "append"
+    column_map: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    skip: tuple[str, ...] = ()
+
+
+DEMO_STEPS = (
+    DemoStep("countries (Natural Earth admin-0)", "areas", lambda: bundled_file("ne_admin0.parquet")),
+    DemoStep(
+        "OCHA p-codes, admin 1 and 2 (HXL-tagged)",
+        "areas",
+        lambda: bundled_file("ocha_pcodes_adm1_2_hxl.csv"),
+        mode="upsert",
+        constants={"source": "OCHA Global P-codes"},
+    ),
+    DemoStep("admin-1 boundaries (Natural Earth)", "areas", lambda: bundled_file("ne_admin1.parquet"), mode="upsert"),
+    DemoStep("IPC food insecurity, phase 3+", "indicators", lambda: bundled_file("ipc_phase3plus_admin1.csv")),
+    DemoStep(
+        "CHIRPS rainfall, Mozambique (wide table)",
+        "indicators",
+        lambda: bundled_file("moz_rainfall_adm1.csv"),
+        column_map={"PCODE": "area_id", "date": "period"},
+        constants={"source": "WFP CHIRPS", "unit": "mm"},
+        skip=("adm_level", "adm_id", "n_pixels", "version"),
+    ),
+)
+
+
+def build_demo(
+    folder: Path | str, *, fresh: bool = True, on_step: Callable[[DemoStep, IngestResult], None] | None = None
+) -> Workspace:
+    """Create the demo workspace in `folder` (replacing an old one when `fresh`) and return it open."""
+    path = workspace_file(folder)
+    if fresh:
+        for old in (path, path.with_name(path.name + ".wal")):
+            old.unlink(missing_ok=True)
+    workspace = Workspace.init(folder)
+    try:
+        for step in DEMO_STEPS:
+            result = workspace.ingest(
+                step.table,
+                step.file(),
+                mode=step.mode,
+                column_map=step.column_map,
+                constants=step.constants,
+                skip=step.skip,
+            )
+            if on_step is not None:
+                on_step(step, result)
+    except BaseException:
+        workspace.close()
+        raise
+    return workspace

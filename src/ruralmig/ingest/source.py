@@ -1,0 +1,64 @@
+"""What a reader hands on: a staged table of raw text values and what is known about its columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruralmig.errors import Issue
+
+__all__ = ["HXL_SCAN_ROWS", "ReaderOptions", "StagedSource", "header_issues", "is_hashtag_row"]
+
+HXL_SCAN_ROWS = 25  # the HXL standard looks for the hashtag row in the first 25 rows
+
+
+@dataclass(frozen=True)
+class ReaderOptions:
+    """How to read a file; None means detect."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    decimal: str = "."
+    skip: tuple[str, ...] = ()
+
+
+@dataclass
+class StagedSource:
+    """A file loaded into the DuckDB temp table `relation`, every column as text (geometry as WKB)."""
+
+    file: str
+    relation: str
+    columns: list[str]
+    hxl_tags: dict[str, str] = field(default_factory=dict)
+    geometry_column: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    row_expr: str = "rowid + 1"
+
+
+def is_hashtag_row(cells: list[str]) -> bool:
+    """True for an HXL hashtag row: every non-empty cell is a hashtag, and at least one is."""
+    values = [cell.strip() for cell in cells if cell and cell.strip()]
+    return bool(values) and all(value.startswith("#") and len(value) > 1 for value in values)
+
+
+def header_issues(file: str, names: list[str]) -> tuple[list[str], list[Issue]]:
+    """Clean header names; name empty ones by position and report duplicates."""
+    cleaned: list[str] = []
+    issues: list[Issue] = []
+    seen: dict[str, int] = {}
+    for position, raw in enumerate(names, start=1):
+        name = (raw or "").strip() or f"column_{position}"
+        if name in seen:
+            issues.append(
+                Issue(file, f"appears twice in the header (columns {seen[name]} and {position})", column=name)
+            )
+            name = f"{name}_{position}"
+        seen.setdefault(name, position)
+        cleaned.append(name)
+    return cleaned, issues
+
+
+def display_name(path: Path) -> str:
+    return path.name
