@@ -35,6 +35,11 @@ def detect_encoding(path: Path) -> str:
         pass
     if _UTF8_MULTIBYTE.search(sample):
         return "utf-8"
+    try:  # Windows-1252 is by far the commonest legacy encoding of the field's spreadsheets
+        sample.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample[: 1 << 16]).best()

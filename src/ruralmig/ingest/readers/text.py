@@ -122,7 +122,7 @@ def _reject_reason(error_type: str, message: str, line: int | None) -> str:
         "TOO MANY COLUMNS": "has too many fields",
         "UNQUOTED VALUE": "has a quote that is never closed",
         "LINE SIZE OVER MAXIMUM": f"is longer than {MAX_LINE_BYTES // (1 << 20)} MB",
-        "INVALID UNICODE": "has bytes that are not valid UTF-8; give the file's encoding with --encoding",
+        "INVALID ENCODING": "has bytes that are not valid UTF-8; give the file's encoding with --encoding",
     }
     reason = reasons.get(error_type, "cannot be parsed")
     return f"{reason}{where}: {_first_line(message)}"
