@@ -22,8 +22,8 @@ def test_ocha_pcode_list_as_published_has_four_problems_and_is_refused(duckdb_wo
     found = [(i.row, i.column, i.value, i.reason.split(";")[0][:26]) for i in caught.value.issues]
     assert found == [
         (12529, "area_id", "ECNO APLICA", "is not a valid area code ("),
-        (12751, None, None, "repeats the key (area_id) o"),
-        (12752, None, None, "repeats the key (area_id) o"),
+        (12751, None, None, "repeats the key (area_id) "),
+        (12752, None, None, "repeats the key (area_id) "),
         (12752, "area_id", "ECNO APLICA", "is not a valid area code ("),
     ]
     assert duckdb_workspace.count("areas") == 0
