@@ -32,24 +32,33 @@ def test_console_script_lists_the_commands() -> None:
 def test_init_ingest_describe_export_round_trip(tmp_path: Path) -> None:
     workspace = str(tmp_path / "ws")
     code, output = invoke("init", workspace)
-    assert code == 0 and "schema version 1" in output
+    assert code == 0
+    assert "schema version 1" in output
     source = tmp_path / "poverty.csv"
     source.write_text(HEADER + ROWS)
     code, output = invoke("--workspace", workspace, "ingest", "indicators", str(source))
-    assert code == 0 and "7 rows from poverty.csv into indicators" in output
+    assert code == 0
+    assert "7 rows from poverty.csv into indicators" in output
     code, output = invoke("--workspace", workspace, "tables")
-    assert code == 0 and "indicators" in output and "od_flows" in output
+    assert code == 0
+    assert "indicators" in output
+    assert "od_flows" in output
     code, output = invoke("--workspace", workspace, "describe", "indicators")
-    assert code == 0 and "rows: 7" in output and "distinct area_id: 7" in output
+    assert code == 0
+    assert "rows: 7" in output
+    assert "distinct area_id: 7" in output
     for fmt in ("csv", "parquet", "xlsx"):
         target = tmp_path / f"out.{fmt}"
         code, output = invoke("--workspace", workspace, "export", "indicators", "-f", fmt, "-o", str(target))
-        assert code == 0 and target.exists(), output
+        assert code == 0, output
+        assert target.exists()
     exported = pd.read_csv(tmp_path / "out.csv")
     assert sorted(exported["value"]) == [1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5]
     assert pd.read_excel(tmp_path / "out.xlsx", engine="calamine")["area_id"].nunique() == 7
     code, output = invoke("--workspace", workspace, "history")
-    assert code == 0 and "poverty" in output and "indicators" in output
+    assert code == 0
+    assert "poverty" in output
+    assert "indicators" in output
 
 
 def test_bad_value_in_row_5_exits_non_zero_names_row_and_column(tmp_path: Path) -> None:
@@ -65,7 +74,10 @@ def test_bad_value_in_row_5_exits_non_zero_names_row_and_column(tmp_path: Path) 
     report = tmp_path / "problems.csv"
     code, output = invoke("--workspace", workspace, "ingest", "indicators", str(bad), "--report", str(report))
     assert code == 2
-    assert "bad.csv" in output and "│ 5 " in output and "value" in output and "is not a number" in output
+    assert "bad.csv" in output
+    assert "│ 5 " in output
+    assert "value" in output
+    assert "is not a number" in output
     problems = pd.read_csv(report)
     assert problems.to_dict("records") == [
         {"file": "bad.csv", "row": 5, "column": "value", "value": "five", "reason": "is not a number"}
@@ -78,7 +90,8 @@ def test_export_refuses_microdata_unless_asked(tmp_path: Path) -> None:
     workspace = str(tmp_path / "ws")
     invoke("init", workspace)
     code, output = invoke("--workspace", workspace, "export", "households", "-o", str(tmp_path / "h.csv"))
-    assert code == 1 and "microdata" in output
+    assert code == 1
+    assert "microdata" in output
     code, _ = invoke("--workspace", workspace, "export", "households", "-o", str(tmp_path / "h.csv"),
                      "--allow-microdata")  # fmt: skip
     assert code == 0
@@ -90,7 +103,8 @@ def test_csv_export_guards_formulas_and_writes_hxl(tmp_path: Path) -> None:
     source = tmp_path / "flows.csv"
     source.write_text("origin_id,destination_id,period,flow,kind,source\nAFG,PAK,2021,10,international,-cmd|calc\n")
     code, output = invoke("--workspace", workspace, "ingest", "od_flows", str(source))
-    assert code == 2 and "looks like a spreadsheet formula" in output
+    assert code == 2
+    assert "looks like a spreadsheet formula" in output
     source.write_text("origin_id,destination_id,period,flow,kind,source\nAFG,PAK,2021,10,international,UNHCR\n")
     assert invoke("--workspace", workspace, "ingest", "od_flows", str(source))[0] == 0
     target = tmp_path / "flows_out.csv"
@@ -104,4 +118,5 @@ def test_csv_export_guards_formulas_and_writes_hxl(tmp_path: Path) -> None:
 def test_demo_builds_the_workspace_from_bundled_data(tmp_path: Path) -> None:
     code, output = invoke("demo", "--workspace", str(tmp_path / "demo"))
     assert code == 0, output
-    assert "CHIRPS rainfall" in output and "areas by admin level" in output
+    assert "CHIRPS rainfall" in output
+    assert "areas by admin level" in output

@@ -55,7 +55,8 @@ def test_sigkill_midway_leaves_the_workspace_exactly_as_it_was(tmp_path: Path, p
     seen = []
     command = [sys.executable, "-c", INGEST_CHILD, str(folder), str(big)]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
-        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout is not None
+        assert child.stderr is not None
         for line in child.stdout:
             seen.append(line.strip())
             if line.startswith(phase):
@@ -87,7 +88,8 @@ def test_second_process_gets_a_clear_error_not_corruption(tmp_path: Path) -> Non
     Workspace.init(folder).close()
     with subprocess.Popen([sys.executable, "-c", HOLDER, str(folder)], stdout=subprocess.PIPE, text=True) as holder:
         try:
-            assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+            assert holder.stdout is not None
+            assert holder.stdout.readline().strip() == "open"
             with pytest.raises(WorkspaceLockedError, match=r"open in another process \(process \d+\)"):
                 Workspace.open(folder)
         finally:

@@ -29,7 +29,8 @@ def issues_at(error: InputError, row: int) -> list[Issue]:
 def test_good_csv_lands_whole_with_types_and_provenance(workspace: Workspace, write_csv: WriteCsv) -> None:
     path = write_csv("poverty.csv", [HEADER, *good_rows()])
     result = workspace.ingest("indicators", path)
-    assert result.rows == 6 and workspace.count("indicators") == 6
+    assert result.rows == 6
+    assert workspace.count("indicators") == 6
     frame = workspace.read("indicators").sort_values("period", ignore_index=True)
     assert frame["value"].tolist() == [10.5, 11.5, 12.5, 13.5, 14.5, 15.5]
     assert frame["imputed"].tolist() == [False] * 6
@@ -37,7 +38,8 @@ def test_good_csv_lands_whole_with_types_and_provenance(workspace: Workspace, wr
     log = workspace.history()
     assert len(log) == 1
     assert log.loc[0, "sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert log.loc[0, "file_name"] == "poverty.csv" and log.loc[0, "rows"] == 6
+    assert log.loc[0, "file_name"] == "poverty.csv"
+    assert log.loc[0, "rows"] == 6
     assert log.loc[0, "code_version"]
 
 
@@ -182,7 +184,8 @@ def test_excel_sheet_with_formula_text_and_dates(workspace: Workspace, tmp_path:
     book.save(path)
     assert workspace.ingest("observed_arrivals", path, sheet="Camps").rows == 2
     frame = workspace.read("observed_arrivals").sort_values("count", ignore_index=True)
-    assert str(frame.loc[1, "date"]) == "2015-06-01" and frame.loc[1, "count"] == 1200.0
+    assert str(frame.loc[1, "date"]) == "2015-06-01"
+    assert frame.loc[1, "count"] == 1200.0
     with pytest.raises(InputError, match="has no sheet 'Nope'"):
         workspace.ingest("observed_arrivals", path, sheet="Nope")
 
@@ -194,7 +197,9 @@ def test_describe_reports_counts_coverage_and_missing(workspace: Workspace, writ
     summary = workspace.describe("indicators")
     assert summary.rows == 4
     value = next(c for c in summary.columns if c.name == "value")
-    assert value.missing == 1 and value.minimum == 10.5 and value.maximum == 13.5
+    assert value.missing == 1
+    assert value.minimum == 10.5
+    assert value.maximum == 13.5
     assert summary.coverage == {"distinct area_id": 4, "period range": "2015 to 2018"}
 
 

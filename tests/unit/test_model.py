@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from ruralmig.model import SCHEMA_VERSION, TABLES, CodeList, DataType, get_table
-from ruralmig.model.codelists import iso2_to_iso3, is_iso3, pcode_lengths, pcode_table
+from ruralmig.model.codelists import is_iso3, iso2_to_iso3, pcode_lengths, pcode_table
 from ruralmig.storage.ddl import create_table_sql
 from ruralmig.storage.migrations import migrations
 
@@ -18,7 +18,7 @@ ARCHITECTURE_TABLES = {
 
 
 def test_every_table_of_the_architecture_is_declared() -> None:
-    assert ARCHITECTURE_TABLES <= set(TABLES)
+    assert set(TABLES) >= ARCHITECTURE_TABLES
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))
@@ -74,7 +74,9 @@ def test_bundled_pcode_list_matches_its_published_counts() -> None:
 
 
 def test_iso3_codes_include_un_user_assigned_kosovo() -> None:
-    assert is_iso3("KEN") and is_iso3("XKX") and not is_iso3("ZZZ")
+    assert is_iso3("KEN")
+    assert is_iso3("XKX")
+    assert not is_iso3("ZZZ")
     assert iso2_to_iso3()["SO"] == "SOM"
 
 

@@ -43,7 +43,8 @@ def test_legacy_encoding_is_detected_and_read(tmp_path: Path) -> None:
     path.write_bytes("nom;région\nCôte d'Ivoire;Lagunes\nSénégal;Thiès\n".encode("cp1252"))
     assert detect_encoding(path) in ("cp1252", "latin_1", "iso8859_15", "cp1250", "windows-1252")
     columns, rows, _ = stage(path)
-    assert columns == ["nom", "région"] and rows[1] == ("Sénégal", "Thiès")
+    assert columns == ["nom", "région"]
+    assert rows[1] == ("Sénégal", "Thiès")
 
 
 def test_utf16_with_bom_and_utf8_bom_are_read(tmp_path: Path) -> None:
@@ -51,7 +52,8 @@ def test_utf16_with_bom_and_utf8_bom_are_read(tmp_path: Path) -> None:
         path = tmp_path / f"{encoding}.csv"
         path.write_bytes("a,b\nNyarugusu,1\n".encode(encoding))
         columns, rows, _ = stage(path)
-        assert columns == ["a", "b"] and rows == [("Nyarugusu", "1")]
+        assert columns == ["a", "b"]
+        assert rows == [("Nyarugusu", "1")]
 
 
 def test_broken_utf8_is_reported_with_its_row(tmp_path: Path) -> None:
