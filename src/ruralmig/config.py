@@ -22,6 +22,7 @@ class Settings(BaseSettings):
         default=None,
         description="postgresql://user@host:port/db selects a PostgreSQL workspace instead of DuckDB.",
     )
+    database_schema: str = Field(default="ruralmig", description="PostgreSQL schema that holds the workspace.")
     dask_address: str | None = Field(default=None, description="Address of a Dask scheduler.")
     memory_limit: str = Field(default="2GB", description="Memory DuckDB may use (e.g. '2GB').")
 

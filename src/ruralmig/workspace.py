@@ -61,16 +61,12 @@ class Workspace:
     @classmethod
     def init(cls, location: Path | str | None = None, *, database_url: str | None = None) -> Workspace:
         """Create a workspace (or bring an existing one to the current schema) and open it."""
-        settings = get_settings()
-        url = database_url or settings.database_url
-        return cls(open_store(location or settings.workspace_dir, database_url=url, create=True))
+        return cls(_open_store(location, database_url, create=True))
 
     @classmethod
     def open(cls, location: Path | str | None = None, *, database_url: str | None = None) -> Workspace:
         """Open an existing workspace."""
-        settings = get_settings()
-        url = database_url or settings.database_url
-        return cls(open_store(location or settings.workspace_dir, database_url=url))
+        return cls(_open_store(location, database_url, create=False))
 
     def close(self) -> None:
         self.store.close()
@@ -186,6 +182,17 @@ class Workspace:
             summaries.append(ColumnSummary(column.name, column.dtype.value, int(missing), _int(distinct), low, high))
         coverage = _coverage(spec, summaries)
         return TableDescription(spec.name, spec.description, int(values[0]), tuple(summaries), coverage)
+
+
+def _open_store(location: Path | str | None, database_url: str | None, *, create: bool) -> Store:
+    settings = get_settings()
+    return open_store(
+        location or settings.workspace_dir,
+        database_url=database_url or settings.database_url,
+        create=create,
+        schema=settings.database_schema,
+        memory_limit=settings.memory_limit,
+    )
 
 
 def _int(value: Any) -> int | None:

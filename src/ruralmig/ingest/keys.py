@@ -5,15 +5,16 @@ from __future__ import annotations
 import duckdb
 
 from ruralmig.errors import Issue
-from ruralmig.ingest.frame import FRAME, quote
-from ruralmig.ingest.validate import typed_expression
+from ruralmig.ingest.frame import FRAME
+from ruralmig.ingest.source import quote
+from ruralmig.ingest.validate import write_expression
 from ruralmig.model import Table
 
 __all__ = ["conflict_issues", "duplicate_issues"]
 
 
 def _key_list(table: Table, decimal: str) -> str:
-    return ", ".join(f"{typed_expression(table.column(k), decimal)} AS {quote(k)}" for k in table.key)
+    return ", ".join(f"{write_expression(table.column(k), decimal)} AS {quote(k)}" for k in table.key)
 
 
 def duplicate_issues(

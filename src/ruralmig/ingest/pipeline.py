@@ -15,7 +15,8 @@ import duckdb
 import shapely
 
 from ruralmig.errors import InputError, Issue, SchemaError
-from ruralmig.ingest.frame import FRAME, build_frame, drop_text_columns_from_melt
+from ruralmig.ingest.clean import plan_cleaning
+from ruralmig.ingest.frame import FRAME, build_frame, distinct_values, drop_text_columns_from_melt
 from ruralmig.ingest.keys import conflict_issues, duplicate_issues
 from ruralmig.ingest.mapping import ColumnMapping, map_columns
 from ruralmig.ingest.readers import stage_file
@@ -107,22 +108,27 @@ def _validate(
     options: ReaderOptions,
     mode: WriteMode,
 ) -> ValidationReport:
-    report = ValidationReport(staged.file, table.name, notes=list(staged.notes))
+    report = ValidationReport(staged.file, table.name)
     report.add(staged.issues)
     report.add(mapping.issues)
     if mapping.issues:
         return report  # without a complete mapping the rows cannot be checked
-    drop_text_columns_from_melt(duck, staged, mapping)
+    numeric = {s for c, s in mapping.sources.items() if table.column(c).is_numeric}
+    by_value = [s for s in mapping.sources.values() if s not in numeric]
+    plan = plan_cleaning(duck, staged, by_value, [*numeric, *mapping.melted, *mapping.extras])
+    clean = plan.expressions
+    drop_text_columns_from_melt(duck, staged, mapping, clean)
     if mapping.ignored:
         report.notes.append(f"ignored columns not in {table.name}: {', '.join(mapping.ignored)}")
     if mapping.melted:
         report.notes.append(f"read {len(mapping.melted)} indicator columns from a wide table")
-    build_frame(duck, table, staged, mapping)
+    build_frame(duck, table, staged, mapping, clean)
     if _count(duck) == 0 and not staged.issues:
         report.add([Issue(staged.file, "has no data rows")])
         return report
     _prepare_code_lists(duck, store, table)
-    report.add(*run_checks(duck, build_checks(table, options.decimal), staged.file))
+    values = distinct_values(table, mapping, clean, plan.distinct)
+    report.add(*run_checks(duck, build_checks(table, options.decimal), staged.file, values=values))
     report.add(_geometry_issues(duck, table, staged.file))
     report.add(*duplicate_issues(duck, table, staged.file, options.decimal))
     target = store.conflict_target(table)
@@ -142,7 +148,7 @@ def _prepare_code_lists(duck: duckdb.DuckDBPyConnection, store: Store, table: Ta
     duck.execute("CREATE OR REPLACE TEMP TABLE _pcodes AS SELECT pcode FROM _pcodes_arrow")
     duck.unregister("_pcodes_arrow")
     store.register_workspace_areas(duck)
-    own = f" UNION SELECT _clean(area_id) FROM {FRAME}" if table.name == "areas" else ""
+    own = f" UNION SELECT area_id FROM {FRAME}" if table.name == "areas" else ""
     duck.execute(
         "CREATE OR REPLACE TEMP TABLE _known_areas AS SELECT iso3 AS area_id FROM _iso3 "
         f"UNION SELECT pcode FROM _pcodes UNION SELECT area_id FROM _workspace_areas{own}"
@@ -173,7 +179,7 @@ def _drop_temp(duck: duckdb.DuckDBPyConnection) -> None:
         "SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = 'temp'"
     ).fetchall()
     for name, kind in rows:
-        if name in _TEMP_TABLES or name == "_workspace_areas":
+        if name in _TEMP_TABLES or name == "_workspace_areas" or name.startswith("_values_"):
             duck.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} IF EXISTS temp.{name}")
 
 

@@ -7,9 +7,34 @@ from pathlib import Path
 
 from ruralmig.errors import Issue
 
-__all__ = ["HXL_SCAN_ROWS", "ReaderOptions", "StagedSource", "header_issues", "is_hashtag_row"]
+__all__ = [
+    "HXL_SCAN_ROWS",
+    "NULL_TOKENS",
+    "ReaderOptions",
+    "StagedSource",
+    "header_issues",
+    "is_hashtag_row",
+    "quote",
+    "rename_select",
+]
 
 HXL_SCAN_ROWS = 25  # the HXL standard looks for the hashtag row in the first 25 rows
+# Spellings of "missing" found in the field's files (R, Stata exports, Excel, World Bank "..").
+NULL_TOKENS = ("", "NA", "N/A", "n/a", "NULL", "null", "#N/A", "NaN", "nan", "..")
+
+
+def quote(name: str) -> str:
+    """Quote an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def rename_select(sources: list[str], names: list[str], relation: str, keep: frozenset[str] = frozenset()) -> str:
+    """SELECT the columns of `relation` as text, renamed to `names`; columns in `keep` (geometries) unchanged."""
+    columns = ", ".join(
+        f"{quote(s)} AS {quote(n)}" if s in keep else f"CAST({quote(s)} AS VARCHAR) AS {quote(n)}"
+        for s, n in zip(sources, names, strict=True)
+    )
+    return f"SELECT {columns} FROM {relation}"
 
 
 @dataclass(frozen=True)

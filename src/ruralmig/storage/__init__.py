@@ -22,6 +22,7 @@ def open_store(
     database_url: str | None = None,
     create: bool = False,
     schema: str = "ruralmig",
+    memory_limit: str = "2GB",
 ) -> Store:
     """Open (or with `create`, make) a workspace: PostgreSQL when `database_url` is given, else DuckDB."""
     if database_url:
@@ -31,7 +32,7 @@ def open_store(
     else:
         from ruralmig.storage.duckdb import DuckDBStore
 
-        store = DuckDBStore(workspace_file(location or "."), create=create)
+        store = DuckDBStore(workspace_file(location or "."), create=create, memory_limit=memory_limit)
     try:
         if create:
             store.migrate()

@@ -45,6 +45,8 @@ class DuckDBStore(Store):
                 ) from None
             raise WorkspaceError(f"cannot open workspace {self.path}: {message}") from None
 
+        self.con.execute("SET enable_progress_bar = false")
+
     def close(self) -> None:
         self.con.close()
 

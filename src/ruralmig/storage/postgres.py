@@ -124,6 +124,7 @@ class PostgresStore(Store):
     def staging_connection(self) -> duckdb.DuckDBPyConnection:
         if self._duck is None:
             self._duck = duckdb.connect(":memory:")
+            self._duck.execute("SET enable_progress_bar = false")
         return self._duck
 
     def register_workspace_areas(self, duck: duckdb.DuckDBPyConnection) -> None:

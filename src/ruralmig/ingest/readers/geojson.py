@@ -11,7 +11,7 @@ import shapely
 
 from ruralmig.errors import InputError, Issue
 from ruralmig.ingest.readers.tabular import cell_text
-from ruralmig.ingest.source import StagedSource, header_issues
+from ruralmig.ingest.source import StagedSource, header_issues, rename_select
 
 __all__ = ["GEOMETRY_COLUMN", "stage_geojson"]
 
@@ -52,7 +52,9 @@ def stage_geojson(duck: duckdb.DuckDBPyConnection, path: Path, relation: str) ->
     geometry_name = GEOMETRY_COLUMN if GEOMETRY_COLUMN not in arrays else "_geometry"
     arrays[geometry_name] = pa.array(wkb, pa.binary())
     duck.register("_geojson_arrow", pa.table(arrays))
-    duck.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * FROM _geojson_arrow")
+    names = [*columns, geometry_name]
+    select = rename_select(names, names, "_geojson_arrow", keep=frozenset({geometry_name}))
+    duck.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS {select}")
     duck.unregister("_geojson_arrow")
     return StagedSource(
         file=file, relation=relation, columns=[*columns, geometry_name], geometry_column=geometry_name, issues=issues

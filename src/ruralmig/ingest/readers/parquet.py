@@ -9,7 +9,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from ruralmig.errors import InputError, Issue
-from ruralmig.ingest.source import StagedSource, header_issues
+from ruralmig.ingest.source import StagedSource, header_issues, rename_select
 
 __all__ = ["stage_parquet"]
 
@@ -44,14 +44,7 @@ def stage_parquet(duck: duckdb.DuckDBPyConnection, path: Path, relation: str) ->
         raise InputError(Issue(file, f"has geometries in {crs}; reproject them to EPSG:4326 first"))
     names = [row[0] for row in described]
     columns, issues = header_issues(file, names)
-    selected = []
-    for name, column in zip(names, columns, strict=True):
-        source = '"' + name.replace('"', '""') + '"'
-        target = '"' + column.replace('"', '""') + '"'
-        expression = source if name == geometry else f"CAST({source} AS VARCHAR)"
-        selected.append(f"{expression} AS {target}")
-    duck.execute(
-        f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT {', '.join(selected)} FROM read_parquet(?)",
-        [str(path)],
-    )
+    keep = frozenset({geometry}) if geometry else frozenset()
+    select = rename_select(names, columns, "read_parquet(?)", keep=keep)
+    duck.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS {select}", [str(path)])
     return StagedSource(file=file, relation=relation, columns=columns, geometry_column=geometry, issues=issues)

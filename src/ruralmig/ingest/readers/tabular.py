@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import duckdb
 import pyarrow as pa
 
-from ruralmig.ingest.source import HXL_SCAN_ROWS, StagedSource, header_issues, is_hashtag_row
+from ruralmig.ingest.source import HXL_SCAN_ROWS, StagedSource, header_issues, is_hashtag_row, rename_select
 
 __all__ = ["cell_text", "stage_rows"]
 
@@ -65,7 +65,7 @@ def stage_rows(
             values[index].append(cells[index])
     table = pa.table({f"c{i}": pa.array(values[i], pa.string()) for i in range(width)})
     duck.register("_rows_arrow", table)
-    selected = ", ".join(f'c{i} AS "{name.replace(chr(34), chr(34) * 2)}"' for i, name in enumerate(columns))
-    duck.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT {selected} FROM _rows_arrow")
+    sources = [f"c{i}" for i in range(width)]
+    duck.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS {rename_select(sources, columns, '_rows_arrow')}")
     duck.unregister("_rows_arrow")
     return staged

@@ -12,7 +12,13 @@ import duckdb
 
 from ruralmig.errors import InputError, Issue
 from ruralmig.ingest.readers.encoding import detect_encoding, to_utf8
-from ruralmig.ingest.source import HXL_SCAN_ROWS, ReaderOptions, StagedSource, header_issues, is_hashtag_row
+from ruralmig.ingest.source import (
+    HXL_SCAN_ROWS,
+    ReaderOptions,
+    StagedSource,
+    header_issues,
+    is_hashtag_row,
+)
 
 __all__ = ["sniff_delimiter", "stage_text"]
 
@@ -95,12 +101,13 @@ def _read_into(
     skip: int,
     staged: StagedSource,
 ) -> None:
-    sql = (
-        f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * FROM read_csv(?, delim = ?, quote = '\"', "
+    reader = (
+        f"read_csv(?, delim = ?, quote = '\"', "
         f"escape = '\"', header = false, skip = {skip}, columns = {_struct(columns)}, auto_detect = false, "
         f"store_rejects = true, rejects_scan = '_rejects_scan', rejects_table = '_rejects', "
         f"max_line_size = {MAX_LINE_BYTES}, strict_mode = true)"
     )
+    sql = f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * FROM {reader}"
     try:
         duck.execute(sql, [str(source), delimiter])
     except duckdb.Error as error:
