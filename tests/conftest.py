@@ -16,7 +16,6 @@ import pytest
 from ruralmig import Workspace
 from ruralmig.storage import open_store
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 _skipped_postgres: list[str] = []
 
 
