@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -120,3 +121,27 @@ def test_demo_builds_the_workspace_from_bundled_data(tmp_path: Path) -> None:
     assert code == 0, output
     assert "CHIRPS rainfall" in output
     assert "areas by admin level" in output
+
+
+@pytest.mark.postgres
+def test_cli_works_on_postgresql_through_the_environment(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    schema = f"cli_{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("RURALMIG_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("RURALMIG_DATABASE_SCHEMA", schema)
+    try:
+        code, output = invoke("init")
+        assert code == 0, output
+        assert f"schema {schema}" in " ".join(output.split())
+        source = tmp_path / "poverty.csv"
+        source.write_text(HEADER + ROWS)
+        code, output = invoke("ingest", "indicators", str(source))
+        assert code == 0, output
+        code, output = invoke("describe", "indicators")
+        assert "rows: 7" in output
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as con:
+            con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')  # type: ignore[arg-type]

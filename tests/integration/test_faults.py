@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ruralmig import Workspace, WorkspaceLockedError
+from ruralmig import SchemaError, Workspace, WorkspaceLockedError
 
 INGEST_CHILD = textwrap.dedent(
     """
@@ -102,3 +102,13 @@ def test_second_process_gets_a_clear_error_not_corruption(tmp_path: Path) -> Non
 def test_opening_a_missing_workspace_says_how_to_create_one(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="ruralmig init"):
         Workspace.open(tmp_path / "nowhere")
+
+
+def test_a_workspace_from_a_newer_ruralmig_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    Workspace.init(folder).close()
+    con = duckdb.connect(str(folder / "ruralmig.duckdb"))
+    con.execute("INSERT INTO schema_migrations VALUES (99, 'from the future', now())")
+    con.close()
+    with pytest.raises(SchemaError, match="schema version 99, newer than this ruralmig"):
+        Workspace.open(folder)

@@ -207,3 +207,17 @@ def test_microdata_are_not_read_raw_without_consent(workspace: Workspace) -> Non
     with pytest.raises(DisclosureError):
         workspace.read("households")
     assert workspace.read("households", allow_sensitive=True).empty
+
+
+def test_padding_and_missing_tokens_are_cleaned_without_eating_letters(
+    workspace: Workspace, write_csv: WriteCsv
+) -> None:
+    rows = [HEADER, [" AFG ", " 2020", "rate ", "NA", "percent", "WB", "n"],
+            ["KEN\t", "2021", "t", " 2.5 ", "percent", "WB", "N/A"]]  # fmt: skip
+    workspace.ingest("indicators", write_csv("padded.csv", rows))
+    frame = workspace.read("indicators").sort_values("period", ignore_index=True)
+    assert frame["area_id"].tolist() == ["AFG", "KEN"]
+    assert frame["indicator"].tolist() == ["rate", "t"]
+    assert frame["value"].isna().tolist() == [True, False]
+    assert frame.loc[1, "value"] == 2.5
+    assert frame["imputed"].tolist() == [False, False]  # "n", and the column's default where missing

@@ -16,7 +16,7 @@ __all__ = ["CleanPlan", "plan_cleaning"]
 
 _TOKENS = ", ".join("'" + token.replace("'", "''") + "'" for token in NULL_TOKENS)
 _SPACE_CODES = "32, 9, 10, 13, 160"
-_SPACES = "' \\t\\r\\n'"
+_SPACES = "' ' || chr(9) || chr(10) || chr(13)"
 
 
 def _is_token(name: str) -> str:

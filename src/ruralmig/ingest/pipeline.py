@@ -21,7 +21,7 @@ from ruralmig.ingest.keys import conflict_issues, duplicate_issues
 from ruralmig.ingest.mapping import ColumnMapping, map_columns
 from ruralmig.ingest.readers import stage_file
 from ruralmig.ingest.report import IngestResult, ValidationReport
-from ruralmig.ingest.source import ReaderOptions, StagedSource
+from ruralmig.ingest.source import ROW_COLUMN, ReaderOptions, StagedSource, quote
 from ruralmig.ingest.validate import build_checks, run_checks, typed_select
 from ruralmig.model import CodeList, Table, get_table
 from ruralmig.model.codelists import iso3_table, pcode_table
@@ -31,7 +31,7 @@ __all__ = ["ingest_file", "sha256_of"]
 
 MODES = ("append", "upsert", "replace")
 Progress = Callable[[str], None]
-_TEMP_TABLES = ("_stage", "_frame", "_iso3", "_pcodes", "_known_areas")
+_TEMP_TABLES = ("_stage", "_stage_numbered", "_frame", "_iso3", "_pcodes", "_known_areas")
 
 
 def sha256_of(path: Path) -> str:
@@ -75,6 +75,9 @@ def ingest_file(
             mapping = map_columns(table, staged, column_map or {}, constants or {}, options.skip)
             step("validating")
             report = _validate(duck, store, table, staged, mapping, options, mode)
+            if not report.ok and _renumber_rows(duck, staged):
+                mapping = map_columns(table, staged, column_map or {}, constants or {}, options.skip)
+                report = _validate(duck, store, table, staged, mapping, options, mode)
             if not report.ok:
                 raise InputError(report.issues, total=report.total)
             rows = _count(duck)
@@ -136,6 +139,23 @@ def _validate(
         report.add(*conflict_issues(duck, table, target, staged.file, options.decimal))
     report.issues.sort(key=lambda issue: (issue.row or 0, issue.column or ""))
     return report
+
+
+def _renumber_rows(duck: duckdb.DuckDBPyConnection, staged: StagedSource) -> bool:
+    """Give staged rows their row numbers in the file, where blank or broken lines shifted them."""
+    numbers = staged.row_map() if staged.row_map is not None else None
+    if numbers is None:
+        return False
+    duck.register("_row_map_arrow", numbers)
+    duck.execute(
+        f"CREATE OR REPLACE TEMP TABLE _stage_numbered AS SELECT m.actual AS {quote(ROW_COLUMN)}, s.* "
+        f"FROM {staged.relation} AS s JOIN _row_map_arrow AS m ON m.staged = s.rowid + 1"
+    )
+    duck.unregister("_row_map_arrow")
+    staged.relation = "_stage_numbered"
+    staged.row_expr = quote(ROW_COLUMN)
+    staged.row_map = None
+    return True
 
 
 def _prepare_code_lists(duck: duckdb.DuckDBPyConnection, store: Store, table: Table) -> None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyarrow as pa
 
 from ruralmig.errors import Issue
 
 __all__ = [
     "HXL_SCAN_ROWS",
     "NULL_TOKENS",
+    "ROW_COLUMN",
     "ReaderOptions",
     "StagedSource",
+    "first_filled_row",
     "header_issues",
     "is_hashtag_row",
     "quote",
@@ -60,6 +65,16 @@ class StagedSource:
     issues: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     row_expr: str = "rowid + 1"
+    # Builds a table (staged, actual) of data-row numbers when they differ from the staged order.
+    row_map: Callable[[], pa.Table | None] | None = None
+
+
+ROW_COLUMN = "__ruralmig_row"
+
+
+def first_filled_row(rows: list[list[str]]) -> int | None:
+    """Index of the first row with any non-blank cell (leading blank rows are skipped)."""
+    return next((i for i, row in enumerate(rows) if any(cell and cell.strip() for cell in row)), None)
 
 
 def is_hashtag_row(cells: list[str]) -> bool:
@@ -75,12 +90,12 @@ def header_issues(file: str, names: list[str]) -> tuple[list[str], list[Issue]]:
     seen: dict[str, int] = {}
     for position, raw in enumerate(names, start=1):
         name = (raw or "").strip() or f"column_{position}"
-        if name in seen:
-            issues.append(
-                Issue(file, f"appears twice in the header (columns {seen[name]} and {position})", column=name)
-            )
+        key = name.casefold()  # DuckDB, like spreadsheet users, does not tell Value from VALUE
+        if key in seen:
+            issues.append(Issue(file, f"appears twice in the header (columns {seen[key]} and {position})", column=name))
             name = f"{name}_{position}"
-        seen.setdefault(name, position)
+            key = name.casefold()
+        seen.setdefault(key, position)
         cleaned.append(name)
     return cleaned, issues
 

@@ -81,8 +81,11 @@ def _invalid(column: Column, decimal: str, name: str) -> str:
     if dtype is DataType.INTEGER:
         number = _number(name, decimal)
         return f"NOT coalesce({number} = trunc({number}) AND abs({number}) < 9e15, false)"
-    if dtype is DataType.PERIOD:
-        return f"NOT regexp_full_match({name}, {literal(PERIOD_PATTERN)})"
+    if dtype is DataType.PERIOD:  # the pattern, and days that the calendar has (no 2021-02-30)
+        days = f"string_split({name}, '/'), lambda p: strlen(p) <> 10 OR TRY_CAST(p AS DATE) IS NOT NULL"
+        return (
+            f"(NOT regexp_full_match({name}, {literal(PERIOD_PATTERN)}) OR NOT list_bool_and(list_transform({days})))"
+        )
     if dtype is DataType.JSON:
         return f"NOT json_valid({name})"
     return f"({write_expression(column, decimal, name)}) IS NULL"

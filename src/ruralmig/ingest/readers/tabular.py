@@ -9,7 +9,17 @@ from collections.abc import Sequence
 import duckdb
 import pyarrow as pa
 
-from ruralmig.ingest.source import HXL_SCAN_ROWS, StagedSource, header_issues, is_hashtag_row, rename_select
+from ruralmig.errors import InputError, Issue
+from ruralmig.ingest.source import (
+    HXL_SCAN_ROWS,
+    ROW_COLUMN,
+    StagedSource,
+    first_filled_row,
+    header_issues,
+    is_hashtag_row,
+    quote,
+    rename_select,
+)
 
 __all__ = ["cell_text", "stage_rows"]
 
@@ -36,11 +46,14 @@ def stage_rows(
     duck: duckdb.DuckDBPyConnection, file: str, rows: Sequence[Sequence[object]], relation: str
 ) -> StagedSource:
     """Find the header (and HXL row), then load the data rows as text columns into `relation`."""
-    head = [[cell_text(c) or "" for c in row] for row in rows[: HXL_SCAN_ROWS + 1]]
+    first = first_filled_row([[cell_text(c) or "" for c in row] for row in rows[: HXL_SCAN_ROWS + 1]])
+    if first is None:
+        raise InputError(Issue(file, "has no header row (the first rows are empty)"))
+    head = [[cell_text(c) or "" for c in row] for row in rows[first : first + HXL_SCAN_ROWS + 1]]
     hxl_index = next((i for i, row in enumerate(head[:HXL_SCAN_ROWS]) if is_hashtag_row(row)), None)
-    header_index = max((hxl_index or 0) - 1, 0) if hxl_index is not None else 0
-    start = (hxl_index if hxl_index is not None else header_index) + 1
-    header = head[header_index] if head else []
+    header_index = max(hxl_index - 1, 0) if hxl_index is not None else 0
+    start = first + (hxl_index if hxl_index is not None else header_index) + 1
+    header = head[header_index]
     while header and not header[-1].strip():
         header.pop()
     columns, issues = header_issues(file, header)
@@ -48,24 +61,26 @@ def stage_rows(
     if hxl_index is not None:
         tags = head[hxl_index]
         hxl_tags = {name: tags[i].strip() for i, name in enumerate(columns) if i < len(tags) and tags[i].strip()}
-    data = rows[start:]
     width = len(columns)
     values: list[list[str | None]] = [[] for _ in range(width)]
+    numbers: list[int] = []
     staged = StagedSource(file=file, relation=relation, columns=columns, hxl_tags=hxl_tags, issues=issues)
-    for offset, row in enumerate(data, start=1):
+    staged.row_expr = quote(ROW_COLUMN)
+    for offset, row in enumerate(rows[start:], start=1):
         cells = [cell_text(c) for c in row]
         if all(c is None or not c.strip() for c in cells):
-            continue
+            continue  # blank rows are skipped but keep their number, as in the sheet
         if any(c is not None and c.strip() for c in cells[width:]):
-            from ruralmig.errors import Issue
-
             staged.issues.append(Issue(file, "has values to the right of the last named column", row=offset))
         cells = (cells + [None] * width)[:width]
         for index in range(width):
             values[index].append(cells[index])
-    table = pa.table({f"c{i}": pa.array(values[i], pa.string()) for i in range(width)})
-    duck.register("_rows_arrow", table)
+        numbers.append(offset)
+    arrays = {f"c{i}": pa.array(values[i], pa.string()) for i in range(width)}
+    arrays[ROW_COLUMN] = pa.array(numbers, pa.int64())
+    duck.register("_rows_arrow", pa.table(arrays))
     sources = [f"c{i}" for i in range(width)]
-    duck.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS {rename_select(sources, columns, '_rows_arrow')}")
+    select = rename_select([*sources, ROW_COLUMN], [*columns, ROW_COLUMN], "_rows_arrow", keep=frozenset({ROW_COLUMN}))
+    duck.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS {select}")
     duck.unregister("_rows_arrow")
     return staged

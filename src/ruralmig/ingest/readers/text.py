@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from ruralmig.errors import InputError, Issue
 from ruralmig.ingest.readers.encoding import detect_encoding, to_utf8
@@ -16,6 +17,7 @@ from ruralmig.ingest.source import (
     HXL_SCAN_ROWS,
     ReaderOptions,
     StagedSource,
+    first_filled_row,
     header_issues,
     is_hashtag_row,
 )
@@ -75,19 +77,21 @@ def stage_text(duck: duckdb.DuckDBPyConnection, path: Path, options: ReaderOptio
         encoding = options.encoding or detect_encoding(path)
         source = to_utf8(path, encoding, Path(workdir))
         rows, delimiter = _head_rows(source, options.delimiter)
-        if not rows or not any(cell.strip() for cell in rows[0]):
-            raise InputError(Issue(file, "has no header row (the file is empty or starts with a blank line)"))
-        header_index, hxl_index = _locate_header(rows)
-        raw_names = rows[header_index] if hxl_index != header_index else rows[hxl_index]
-        columns, issues = header_issues(file, raw_names)
+        first = first_filled_row(rows)
+        if first is None:
+            raise InputError(Issue(file, "has no header row (the first lines are empty)"))
+        header_index, hxl_index = _locate_header(rows[first:])
+        columns, issues = header_issues(file, rows[first + header_index])
         hxl_tags: dict[str, str] = {}
         if hxl_index is not None:
-            tags = rows[hxl_index]
+            tags = rows[first + hxl_index]
             hxl_tags = {name: tags[i].strip() for i, name in enumerate(columns) if i < len(tags) and tags[i].strip()}
-        skip = (hxl_index if hxl_index is not None else header_index) + 1
+        skip = first + (hxl_index if hxl_index is not None else header_index) + 1
         staged = StagedSource(file=file, relation=relation, columns=columns, hxl_tags=hxl_tags, issues=issues)
         staged.notes.append(f"read as {encoding}, delimiter {delimiter!r}, data from line {skip + 1}")
         _read_into(duck, source, file, relation, columns, delimiter, skip, staged)
+    rejected = frozenset(issue.row for issue in staged.issues if issue.row is not None)
+    staged.row_map = lambda: data_line_numbers(path, encoding, delimiter, skip, len(columns), rejected)
     return staged
 
 
@@ -120,6 +124,30 @@ def _read_into(
         reason = _reject_reason(str(error_type), str(message), int(line) if line is not None else None)
         staged.issues.append(Issue(file, reason, row=row, column=column if error_type != "TOO MANY COLUMNS" else None))
     duck.execute("DROP TABLE IF EXISTS _rejects; DROP TABLE IF EXISTS _rejects_scan")
+
+
+def data_line_numbers(
+    path: Path, encoding: str, delimiter: str, skip: int, width: int, rejected: frozenset[int]
+) -> pa.Table | None:
+    """Map staged rows to data rows (line in the file less the header lines) when blank or broken lines
+    make them differ; None when they are the same. Only called when there are problems to report."""
+    accepted: list[int] = []
+    shifted = False
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        for _ in range(skip):
+            handle.readline()
+        reader = csv.reader(handle, delimiter=delimiter)
+        start = 1
+        for record in reader:
+            if record and len(record) == width and start not in rejected:
+                accepted.append(start)
+                shifted = shifted or start != len(accepted)
+            else:
+                shifted = True
+            start = reader.line_num + 1
+    if not shifted:
+        return None
+    return pa.table({"staged": pa.array(range(1, len(accepted) + 1), pa.int64()), "actual": accepted})
 
 
 def _reject_reason(error_type: str, message: str, line: int | None) -> str:
