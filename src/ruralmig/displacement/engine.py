@@ -99,7 +99,7 @@ class _State:
         if spawning == "data":
             self._spawn_from_data(day, decay)
         else:
-            self._spawn_from_conflict(decay)
+            self._spawn_from_conflict(day, decay)
         self._apply_closures(day)
         self._evolve(decay)
         self.spawned[day] = self.agents.size - before
@@ -135,7 +135,10 @@ class _State:
             return
         self.agents.add(spawn_origins(self.rng, weights, new))
 
-    def _spawn_from_conflict(self, decay: np.ndarray) -> None:
+    def _spawn_from_conflict(self, day: int, decay: np.ndarray) -> None:
+        if day == 0 and self.settings.insert_day0 and len(self.observed):
+            initial = self.observed.iloc[0].to_numpy()  # the camps' populations at the start are known
+            self.agents.add(np.repeat(self.camp_index, initial).astype(np.int32))
         counts = conflict_driven_counts(self.rng, self.settings, self.population, self.conflict, decay)
         if self.settings.take_from_population:
             counts = np.minimum(counts, self.population.astype(np.int64))

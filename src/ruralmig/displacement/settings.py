@@ -30,6 +30,15 @@ FLEE_IGNORED_KEYS: dict[str, frozenset[str]] = {
 
 
 SECTIONS = frozenset({"move_rules", "spawn_rules", "optimisations"})
+_SPAWN_KEYS = (
+    "take_from_population",
+    "insert_day0",
+    "conflict_zone_spawning_only",
+    "sum_from_camps",
+    "conflict_driven_spawning",
+    "conflict_spawn_decay",
+    "conflict_spawn_decay_interval",
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,7 @@ class SimSettings:
     conflict_zone_spawning_only: bool = True
     sum_from_camps: bool = True
     conflict_driven_spawning: bool = False
-    spawn_mode: str = "constant"  # constant | pop_ratio | poisson
+    spawn_mode: str = "constant"  # constant | pop_ratio | poisson | pop_poisson
     displaced_per_conflict_day: float = 500.0
     conflict_spawn_decay: tuple[float, ...] = ()
     conflict_spawn_decay_interval: int = 30
@@ -78,6 +87,17 @@ class SimSettings:
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "ignored"}
+
+    def to_flee_mapping(self) -> dict[str, Any]:
+        """The settings in Flee's `simsetting.yml` layout (sections move_rules, spawn_rules, optimisations)."""
+        values = self.to_dict()
+        spawn = {k: values.pop(k) for k in _SPAWN_KEYS}
+        mode, per_day = values.pop("spawn_mode"), values.pop("displaced_per_conflict_day")
+        if spawn.pop("conflict_driven_spawning"):
+            spawn["conflict_driven_spawning"] = {"spawn_mode": mode, "displaced_per_conflict_day": per_day}
+        spawn["conflict_spawn_decay"] = list(spawn["conflict_spawn_decay"]) or None
+        hasten = values.pop("hasten")
+        return {"move_rules": values, "spawn_rules": spawn, "optimisations": {"hasten": hasten}}
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None, *, source: str = "simsetting.yml") -> SimSettings:
@@ -131,8 +151,8 @@ class SimSettings:
             problems.append("capacity_buffer must be between 0 and 1")
         if self.hasten < 1:
             problems.append("hasten must be a whole number of 1 or more")
-        if self.spawn_mode not in ("constant", "pop_ratio", "poisson"):
-            problems.append("spawn_mode must be constant, pop_ratio or poisson")
+        if self.spawn_mode not in ("constant", "pop_ratio", "poisson", "pop_poisson"):
+            problems.append("spawn_mode must be constant, pop_ratio, poisson or pop_poisson")
         if self.conflict_spawn_decay_interval < 1:
             problems.append("conflict_spawn_decay_interval must be 1 or more")
         if problems:

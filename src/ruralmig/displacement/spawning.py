@@ -28,9 +28,15 @@ def spawn_origins(rng: np.random.Generator, weights: np.ndarray, count: int) -> 
 def conflict_driven_counts(
     rng: np.random.Generator, settings: SimSettings, population: np.ndarray, conflict: np.ndarray, decay: np.ndarray
 ) -> np.ndarray:
-    """New displaced per location today without observed totals: constant, population ratio or Poisson."""
+    """New displaced per location today without observed totals.
+
+    Flee's modes: constant `int(N·I)`, pop_ratio `int(r·pop·I)`, poisson `Poisson(N·I)`. Added here:
+    pop_poisson `Poisson(r·pop·I)`, which keeps small expected numbers from rounding down to nobody.
+    """
     intensity = np.where(conflict > 0, conflict * decay, 0.0)
     per_day = settings.displaced_per_conflict_day
+    if settings.spawn_mode == "pop_poisson":
+        return rng.poisson(per_day * population * intensity).astype(np.int64)
     if settings.spawn_mode == "pop_ratio":
         return np.floor(per_day * population * intensity).astype(np.int64)
     if settings.spawn_mode == "poisson":
