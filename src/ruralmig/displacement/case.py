@@ -50,10 +50,9 @@ class DisplacementCase:
 
     @property
     def camps(self) -> list[str]:
-        """Camps in locations order (the order of out.csv columns)."""
-        is_camp = self.locations["location_type"].str.contains("camp", regex=False)
-        is_idp = self.locations["location_type"].str.contains("idpcamp", regex=False)
-        return self.locations.loc[is_camp & ~is_idp, "name"].tolist()
+        """Camps (any type containing "camp", as Flee reads it) in locations order: the out.csv columns."""
+        is_camp = self.locations["location_type"].astype(str).str.lower().str.contains("camp", regex=False)
+        return self.locations.loc[is_camp, "name"].astype(str).tolist()
 
     @property
     def dates(self) -> pd.DatetimeIndex:

@@ -17,6 +17,7 @@ TOWN, CONFLICT, CAMP, IDPCAMP, FORWARDING, MARKER = 0, 1, 2, 3, 4, 5
 
 def location_kind(location_type: str) -> int:
     """Flee's substring rules for location types."""
+    location_type = location_type.lower()
     if "idpcamp" in location_type:
         return IDPCAMP
     if "camp" in location_type:

@@ -102,6 +102,8 @@ class SimSettings:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None, *, source: str = "simsetting.yml") -> SimSettings:
         """Settings from a parsed `simsetting.yml`; unknown keys and wrong types raise InputError naming the key."""
+        if data is not None and not isinstance(data, Mapping):
+            raise InputError(Issue(source, f"must be a mapping of settings, not a {type(data).__name__}"))
         known = {f.name: f for f in fields(cls) if f.name != "ignored"}
         values: dict[str, Any] = {}
         ignored: list[str] = []
@@ -130,7 +132,7 @@ class SimSettings:
         for key, value in values.items():
             try:
                 converted[key] = _convert(known[key].type, value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 issues.append(Issue(source, f"setting {key!r} has the value {value!r} of the wrong type"))
         if issues:
             raise InputError(issues)
