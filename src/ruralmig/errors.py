@@ -6,7 +6,7 @@ Every error derives from :class:`RuralmigError`. Input problems carry their loca
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -67,6 +67,10 @@ class InputError(RuralmigError, ValueError):
         self.reason = first.reason if first else None
         super().__init__(self._message())
 
+    def __reduce__(self) -> tuple[Callable[[tuple[Issue, ...], int], InputError], tuple[tuple[Issue, ...], int]]:
+        # Rebuilt from its issues, so that an error raised in a worker process reaches the user whole.
+        return (_rebuild_input_error, (self.issues, self.total))
+
     def _message(self, limit: int = 20) -> str:
         lines = [str(issue) for issue in self.issues[:limit]]
         if self.total > 1:
@@ -76,6 +80,10 @@ class InputError(RuralmigError, ValueError):
                 lines.append(f"... and {hidden} more")
             return "\n".join([header, *lines])
         return "\n".join(lines) if lines else "invalid input"
+
+
+def _rebuild_input_error(issues: tuple[Issue, ...], total: int) -> InputError:
+    return InputError(issues, total=total)
 
 
 class SchemaError(RuralmigError):

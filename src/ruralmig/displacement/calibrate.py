@@ -72,7 +72,7 @@ def _start_rate(case: DisplacementCase, settings: SimSettings, train_days: int) 
     for day in range(train_days):
         decay = conflict_decay(settings, since, day)
         exposure += float(np.sum(network.population * intensity[day] * decay))
-    observed = observed_camp_counts(case).sum(axis=1).to_numpy()
+    observed = observed_camp_counts(case, settings.hasten).sum(axis=1).to_numpy()
     arrivals = float(observed[train_days - 1] - observed[0])
     return max(arrivals, 1.0) / max(exposure, 1.0)
 

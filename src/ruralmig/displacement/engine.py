@@ -82,7 +82,7 @@ class _State:
         self.conflict_since = np.zeros(network.size, dtype=np.int64)
         self.open_link = np.ones(network.source.size, dtype=bool)
         self.intensity = _conflict_matrix(case, network, length)
-        self.observed = observed_camp_counts(case)
+        self.observed = observed_camp_counts(case, settings.hasten)
         self.camp_index = np.array([network.index(c) for c in self.observed.columns], dtype=np.int64)
         self.data_totals = self.observed.sum(axis=1).to_numpy()
         self.agents = Agents(max(1024, int(self.data_totals.max(initial=0)) + 1))

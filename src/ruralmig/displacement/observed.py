@@ -33,9 +33,11 @@ def daily_series(points: pd.DataFrame, start: date, length: int, correction: dat
     return series
 
 
-def observed_camp_counts(case: DisplacementCase) -> pd.DataFrame:
-    """Per day (index) and camp (columns, in locations order): int(D_c(t)) / hasten, as Flee compares."""
-    hasten = case.settings.hasten
+def observed_camp_counts(case: DisplacementCase, hasten: int | None = None) -> pd.DataFrame:
+    """Per day (index) and camp (columns, in locations order): int(D_c(t) / hasten), as Flee compares.
+
+    `hasten` defaults to the case's own setting; pass the run's when its settings differ."""
+    hasten = hasten or case.settings.hasten
     columns = {}
     for camp in case.camps:
         points = case.observations.get(camp)
