@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ruralmig.cli import data, demo
+from ruralmig.cli import data, demo, displacement
 from ruralmig.cli.common import STATE
 from ruralmig.config import get_settings
 
@@ -43,6 +43,7 @@ def main(
 
 data.register(app)
 demo.register(app)
+displacement.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
