@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -155,6 +156,40 @@ class Workspace:
         spec = get_table(table)
         data = self.read_arrow(table, allow_sensitive=allow_sensitive)
         return export_arrow(spec, data, target, chosen, hxl=hxl)
+
+    def import_flee_case(self, folder: Path | str, *, network_id: str | None = None) -> dict[str, int]:
+        """Load a Flee case folder into the network tables (each table validated like any ingest).
+
+        If one table is refused, the rows already written for this network are removed again.
+        """
+        from ruralmig.ingest.flee import read_case
+        from ruralmig.ingest.flee.tables import NETWORK_TABLES, case_to_tables
+
+        case = read_case(Path(folder))
+        network = network_id or case.name
+        tables = case_to_tables(case, network)
+        written: dict[str, int] = {}
+        with tempfile.TemporaryDirectory(prefix="ruralmig-flee-") as workdir:
+            try:
+                for name in NETWORK_TABLES:
+                    path = Path(workdir) / f"{network}-{name}.parquet"
+                    tables[name].to_parquet(path, index=False)
+                    written[name] = self.ingest(name, path).rows
+            except BaseException:
+                for name in written:
+                    column = "network_id"
+                    self.store.delete_matching(get_table(name), column, network)
+                raise
+        return written
+
+    def displacement_case(
+        self, network_id: str, *, settings: Any = None, start_date: Any = None, length: int | None = None
+    ) -> Any:
+        """The DisplacementCase of a network stored in the workspace."""
+        from ruralmig.ingest.flee.tables import NETWORK_TABLES, case_from_tables
+
+        tables = {name: self.read(name) for name in NETWORK_TABLES}
+        return case_from_tables(tables, network_id, settings=settings, start_date=start_date, length=length)
 
     def history(self) -> pd.DataFrame:
         """Provenance of every ingest, newest first."""

@@ -52,9 +52,39 @@ def _read(case_dir: Path, settings: Path | None) -> DisplacementCase:
     return read_case(case_dir, settings=settings)
 
 
+@app.command(name="import")
+def import_case(
+    case_dir: CaseDir,
+    network: Annotated[str | None, typer.Option(help="Name of the network in the workspace (default: folder).")] = None,
+) -> None:
+    """Load a Flee case into the workspace's network tables (validated, with provenance)."""
+    from ruralmig.cli.common import STATE
+    from ruralmig.workspace import Workspace
+
+    with fail_on_errors(), Workspace.open(STATE.workspace, database_url=STATE.database_url) as ws:
+        written = ws.import_flee_case(case_dir, network_id=network)
+    console.print("[green]✓[/] " + ", ".join(f"{table} {rows:,}" for table, rows in written.items()))
+
+
+def _case(case_dir: Path | None, network: str | None, settings: Path | None) -> DisplacementCase:
+    if network is None:
+        if case_dir is None:
+            raise typer.BadParameter("give a case folder, or --network to read one from the workspace")
+        return _read(case_dir, settings)
+    from ruralmig.cli.common import STATE
+    from ruralmig.displacement import SimSettings
+    from ruralmig.workspace import Workspace
+
+    chosen = SimSettings.from_mapping(yaml.safe_load(settings.read_text()), source=settings.name) if settings else None
+    with Workspace.open(STATE.workspace, database_url=STATE.database_url) as ws:
+        case: DisplacementCase = ws.displacement_case(network, settings=chosen)
+    return case
+
+
 @app.command()
 def run(
-    case_dir: CaseDir,
+    case_dir: Annotated[Path | None, typer.Argument(help="A Flee case folder (or use --network).")] = None,
+    network: Annotated[str | None, typer.Option(help="Run a network stored in the workspace instead.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 0,
     out: Annotated[Path, typer.Option(help="Folder for out.csv, agents.csv and run.json.")] = Path("displacement-out"),
     settings: SettingsOption = None,
@@ -68,7 +98,7 @@ def run(
     from ruralmig.displacement.pressure import area_pressure, location_pressure
 
     with fail_on_errors():
-        case = _read(case_dir, settings)
+        case = _case(case_dir, network, settings)
         with _bar(f"simulating {case.name}") as progress:
             result = simulate(case, seed=seed, days=days, spawning=spawning.value, progress=progress)
         out.mkdir(parents=True, exist_ok=True)

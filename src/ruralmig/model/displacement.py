@@ -50,7 +50,7 @@ CLOSURES = Table(
             "closure_type",
             "location, country, link or drop_link.",
             required=True,
-            allowed=("location", "country", "link", "drop_link", "camp"),
+            allowed=("location", "country", "link", "drop_link", "camp", "idpcamp", "remove_forced_redirection"),
         ),
         text("name1", "First location or country.", required=True),
         text("name2", "Second location or country.", required=True),

@@ -101,6 +101,10 @@ class Store(ABC):
     ) -> int:
         """Write the rows of `select_sql` (run in `duck`) into `table` in one transaction, with `record`."""
 
+    @abstractmethod
+    def delete_matching(self, table: Table, column: str, value: str) -> int:
+        """Delete the rows of `table` whose `column` equals `value`, in one transaction; return how many."""
+
     def check_version(self) -> None:
         version = self.schema_version()
         if version is None:

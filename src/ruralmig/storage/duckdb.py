@@ -107,6 +107,12 @@ class DuckDBStore(Store):
     def conflict_target(self, table: Table) -> str | None:
         return f"main.{quote(table.name)}"
 
+    def delete_matching(self, table: Table, column: str, value: str) -> int:
+        target = f"main.{quote(table.name)}"
+        count = self.con.execute(f"SELECT count(*) FROM {target} WHERE {quote(column)} = ?", [value]).fetchall()[0][0]
+        self.con.execute(f"DELETE FROM {target} WHERE {quote(column)} = ?", [value])
+        return int(count)
+
     def write_staged(
         self,
         duck: duckdb.DuckDBPyConnection,

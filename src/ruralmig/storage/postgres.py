@@ -135,6 +135,10 @@ class PostgresStore(Store):
     def conflict_target(self, table: Table) -> str | None:
         return None  # checked inside PostgreSQL, in the write transaction
 
+    def delete_matching(self, table: Table, column: str, value: str) -> int:
+        cursor = self.con.execute(f"DELETE FROM {self.qualified(table.name)} WHERE {quote(column)} = %s", [value])  # type: ignore[arg-type]
+        return int(cursor.rowcount)
+
     def write_staged(
         self,
         duck: duckdb.DuckDBPyConnection,

@@ -1,0 +1,43 @@
+"""A Flee case stored in the workspace's network tables simulates exactly as the folder does."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ruralmig import InputError, Workspace
+from ruralmig.datasets import burundi_case_folder
+from ruralmig.displacement import simulate
+from ruralmig.ingest.flee import read_case
+
+
+def test_network_from_the_workspace_gives_the_same_run_as_the_folder(workspace: Workspace) -> None:
+    written = workspace.import_flee_case(burundi_case_folder())
+    assert written == {
+        "network_locations": 30,
+        "network_routes": 41,
+        "closures": 2,
+        "conflict_intensity": 11_880,
+        "observed_arrivals": 336,
+    }
+    folder_case = read_case(burundi_case_folder())
+    stored_case = workspace.displacement_case("burundi2015", settings=folder_case.settings)
+    assert (stored_case.start_date, stored_case.length) == (folder_case.start_date, folder_case.length)
+    from_folder, from_tables = simulate(folder_case, seed=4), simulate(stored_case, seed=4)
+    assert np.array_equal(from_folder.counts, from_tables.counts)
+    assert np.array_equal(from_folder.observed_frame().to_numpy(), from_tables.observed_frame().to_numpy())
+
+
+def test_a_refused_table_leaves_no_rows_of_the_network_behind(workspace: Workspace, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(burundi_case_folder(), broken)
+    conflicts = broken / "input_csv" / "conflicts.csv"
+    text = conflicts.read_text()
+    conflicts.write_text(text.replace("\n5, 1,", "\n5, 7,", 1))  # intensity 7 on day 5: above the maximum of 1
+    with pytest.raises(InputError, match="maximum of 1"):
+        workspace.import_flee_case(broken, network_id="broken")
+    for table in ("network_locations", "network_routes", "closures", "conflict_intensity", "observed_arrivals"):
+        assert workspace.count(table) == 0, table
