@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from ruralmig.cli.common import console, fail_on_errors
-from ruralmig.datasets.demo import DEMO_STEPS, DemoStep, build_demo
+from ruralmig.datasets.demo import DEMO_STEPS, DemoStep, build_demo, run_demo_displacement
 from ruralmig.ingest import IngestResult
 
 __all__ = ["register"]
@@ -32,6 +32,8 @@ def demo(
             progress.update(task, advance=1, description=f"loaded {step.title}")
 
         with build_demo(workspace, on_step=advance) as ws:
+            progress.update(task, description="simulating displacement, Burundi 2015")
+            displacement = run_demo_displacement(ws, workspace / "displacement")
             tables = ws.tables()
             location = ws.location
             indicators = ws.describe("indicators")
@@ -54,6 +56,16 @@ def demo(
     held = tables[tables["rows"] > 0]
     console.print(f"workspace {location}: {', '.join(f'{r.table} {r.rows:,}' for r in held.itertuples())}")
     console.print(f"indicators cover {indicators.coverage}")
+    camps = RichTable(title=f"displacement, {displacement.network_id}: camps on day {displacement.days}")
+    for header in ("camp", "simulated", "observed (UNHCR)"):
+        camps.add_column(header, justify="right" if header != "camp" else "left")
+    for camp, (simulated, observed) in displacement.camps_last_day.items():
+        camps.add_row(camp, f"{simulated:,}", f"{observed:,}")
+    console.print(camps)
+    console.print(
+        f"ARD {displacement.ard:.3f} (rescaled {displacement.ard_rescaled:.3f}); "
+        f"files: {', '.join(str(f) for f in displacement.files)}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -74,3 +74,39 @@ def build_demo(
         workspace.close()
         raise
     return workspace
+
+
+@dataclass(frozen=True)
+class DemoDisplacement:
+    """What the demo's displacement run produced."""
+
+    network_id: str
+    days: int
+    ard: float
+    ard_rescaled: float
+    camps_last_day: dict[str, tuple[int, int]]  # camp -> (simulated, observed)
+    files: tuple[Path, ...]
+
+
+def run_demo_displacement(workspace: Workspace, out: Path, *, seed: int = 1) -> DemoDisplacement:
+    """Load the bundled Burundi 2015 case into the workspace, simulate it from there, and write the outputs."""
+    from ruralmig.datasets import burundi_case_folder
+    from ruralmig.displacement import simulate
+    from ruralmig.displacement.plots import write_arrivals_html
+    from ruralmig.displacement.pressure import area_pressure
+    from ruralmig.ingest.flee import read_case
+
+    folder = burundi_case_folder()
+    settings = read_case(folder).settings
+    workspace.import_flee_case(folder)
+    case = workspace.displacement_case("burundi2015", settings=settings)
+    result = simulate(case, seed=seed)
+    out.mkdir(parents=True, exist_ok=True)
+    files = (out / "out.csv", out / "agents.csv", out / "pressure_areas.csv", out / "arrivals.html")
+    result.flee_out_frame().to_csv(files[0], index=False)
+    result.to_frame(run_id=f"burundi2015-seed{seed}").to_csv(files[1], index=False)
+    area_pressure(result, case).to_csv(files[2], index=False)
+    write_arrivals_html(result, files[3])
+    last_sim, last_obs = result.camp_frame().iloc[-1], result.observed_frame().iloc[-1]
+    camps = {camp: (int(last_sim[camp]), int(last_obs[camp])) for camp in result.camps}
+    return DemoDisplacement("burundi2015", result.days, result.ard(), result.ard(rescaled=True), camps, files)
