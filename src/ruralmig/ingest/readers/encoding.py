@@ -28,23 +28,24 @@ def detect_encoding(path: Path) -> str:
     for bom, name in _BOMS:
         if sample.startswith(bom):
             return name
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    if _decodes(sample, "utf-8") or _UTF8_MULTIBYTE.search(sample):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if _UTF8_MULTIBYTE.search(sample):
-        return "utf-8"
-    try:  # Windows-1252 is by far the commonest legacy encoding of the field's spreadsheets
-        sample.decode("cp1252")
+    if _decodes(sample, "cp1252"):  # by far the commonest legacy encoding of the field's spreadsheets
         return "cp1252"
-    except UnicodeDecodeError:
-        pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample[: 1 << 16]).best()
     guess = best.encoding if best is not None else "cp1252"
     return guess if guess not in ("utf_8", "utf-8", "ascii") else "cp1252"
+
+
+def _decodes(sample: bytes, encoding: str) -> bool:
+    """True if `sample` decodes; a multi-byte character cut at the sample's end does not count against it."""
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def to_utf8(path: Path, encoding: str, workdir: Path) -> Path:
