@@ -10,8 +10,9 @@ __all__ = ["Agents"]
 class Agents:
     """Growable arrays, one slot per agent; only the first `size` slots are live."""
 
-    def __init__(self, capacity: int = 1024) -> None:
+    def __init__(self, capacity: int = 1024, route_length: int = 0) -> None:
         self.size = 0
+        self.route = np.full((capacity, route_length), -1, dtype=np.int32)  # links still to take, -1 padded
         self.location = np.zeros(capacity, dtype=np.int32)
         self.link = np.full(capacity, -1, dtype=np.int32)
         self.on_link = np.zeros(capacity, dtype=np.float32)
@@ -32,12 +33,13 @@ class Agents:
         self.on_link[self.size : end] = 0.0
         self.recent[self.size : end] = 0.0
         self.has_moved[self.size : end] = False
+        self.route[self.size : end] = -1
         self.size = end
 
     def _grow(self, capacity: int) -> None:
-        for name in ("location", "link", "on_link", "recent", "has_moved"):
+        for name in ("location", "link", "on_link", "recent", "has_moved", "route"):
             old = getattr(self, name)
-            new = np.zeros(capacity, dtype=old.dtype)
+            new = np.full((capacity, *old.shape[1:]), -1 if name == "route" else 0, dtype=old.dtype)
             new[: self.size] = old[: self.size]
             setattr(self, name, new)
 

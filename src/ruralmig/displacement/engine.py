@@ -11,6 +11,7 @@ from ruralmig.displacement.case import DisplacementCase
 from ruralmig.displacement.network import CAMP, CONFLICT, IDPCAMP, TOWN, Network, compile_network
 from ruralmig.displacement.observed import observed_camp_counts
 from ruralmig.displacement.result import SimulationResult
+from ruralmig.displacement.routes import WeightedChooser, enumerate_paths, path_weights
 from ruralmig.displacement.rules import (
     capacity_multiplier,
     conflict_decay,
@@ -85,7 +86,9 @@ class _State:
         self.observed = observed_camp_counts(case, settings.hasten)
         self.camp_index = np.array([network.index(c) for c in self.observed.columns], dtype=np.int64)
         self.data_totals = self.observed.sum(axis=1).to_numpy()
-        self.agents = Agents(max(1024, int(self.data_totals.max(initial=0)) + 1))
+        self.hops = settings.awareness_level
+        self.paths = enumerate_paths(network, self.hops) if self.hops > 1 else None
+        self.agents = Agents(max(1024, int(self.data_totals.max(initial=0)) + 1), route_length=self.hops - 1)
         self.debt = 0
         self.counts = np.zeros((length, network.size), dtype=np.int64)
         self.travelling = np.zeros(length, dtype=np.int64)
@@ -158,29 +161,64 @@ class _State:
         residents = np.bincount(at[link < 0], minlength=network.size).astype(float)
         score = location_scores(settings, self.kind, network, self.conflict, decay)
         capacity = np.where((self.kind == CAMP) | (self.kind == IDPCAMP), self.capacity, -1.0)
-        weights = link_weights(
-            settings, network, score, capacity_multiplier(settings, capacity, residents), self.open_link
-        )
+        self.capacity_mult = capacity_multiplier(settings, capacity, residents)
+        if self.paths is None:
+            weights = link_weights(settings, network, score, self.capacity_mult, self.open_link)
+            choice = WeightedChooser(network.source, network.offsets, weights, self.open_link)
+        else:
+            weights = path_weights(settings, self.paths, score, self.capacity_mult, self.open_link)
+            usable = np.append(self.open_link, True)[self.paths.links].all(axis=1)
+            choice = WeightedChooser(self.paths.start, self.paths.offsets, weights, usable)
         chances = move_chances(settings, self.kind, network)
-        choice = LinkChooser(network, weights, self.open_link)
-        still = np.flatnonzero(link < 0)
-        self._decide(still, chances, choice)
+        self._decide(np.flatnonzero(link < 0), chances, choice)
         moved_today = np.zeros(self.agents.size, dtype=np.float32)
         self._travel(chances, choice, moved_today)
         recent = self.agents.live("recent")
         recent[:] = (recent + moved_today / settings.max_move_speed) / 2
 
-    def _decide(self, who: np.ndarray, chances: np.ndarray, choice: LinkChooser) -> np.ndarray:
-        """Agents in `who` (not travelling) draw whether to move; movers step onto a link. Returns the movers."""
-        at = self.agents.location[who]
+    def _decide(self, who: np.ndarray, chances: np.ndarray, choice: WeightedChooser) -> np.ndarray:
+        """Agents in `who` (not travelling) follow their route, or draw whether to move and pick a link or path.
+
+        Returns the agents that stepped onto a link.
+        """
+        agents = self.agents
+        following = np.zeros(0, dtype=np.int64)
+        if self.paths is not None and who.size:
+            has_route = agents.route[who, 0] >= 0
+            following, dropped = self._follow_routes(who[has_route])
+            who = np.concatenate([who[~has_route], dropped])
+        at = agents.location[who]
         movers = who[(self.rng.random(who.size) < chances[at]) & choice.can_leave[at]]
         if movers.size:
-            self.agents.link[movers] = choice.pick(self.rng, self.agents.location[movers])
-            self.agents.on_link[movers] = 0.0
-        moving: np.ndarray = movers
+            picked = choice.pick(self.rng, agents.location[movers])
+            if self.paths is None:
+                agents.link[movers] = picked
+            else:
+                agents.link[movers] = self.paths.links[picked, 0]
+                agents.route[movers] = self.paths.links[picked, 1:]
+            agents.on_link[movers] = 0.0
+        moving: np.ndarray = np.concatenate([following, movers])
         return moving
 
-    def _travel(self, chances: np.ndarray, choice: LinkChooser, moved_today: np.ndarray) -> None:
+    def _follow_routes(self, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Agents with a route take its next link, unless it is closed or its camp is nearly full (then they
+        drop the route and decide again). Returns (stepping, dropped)."""
+        agents, network = self.agents, self.network
+        route = agents.route[who]
+        following = route[:, 0]
+        last = route[np.arange(who.size), (route >= 0).sum(axis=1) - 1]
+        goal = network.target[last]
+        full_camp = ((self.kind[goal] == CAMP) | (self.kind[goal] == IDPCAMP)) & (self.capacity_mult[goal] < 0.5)
+        drop = ~self.open_link[following] | full_camp
+        dropped, going = who[drop], who[~drop]
+        agents.route[dropped] = -1
+        agents.link[going] = following[~drop]
+        agents.on_link[going] = 0.0
+        agents.route[going, :-1] = agents.route[going, 1:]
+        agents.route[going, -1] = -1
+        return going, dropped
+
+    def _travel(self, chances: np.ndarray, choice: WeightedChooser, moved_today: np.ndarray) -> None:
         """Flee's finish_travel: each link taken gets a day's speed; arrivals with distance to spare go on."""
         network, settings, agents = self.network, self.settings, self.agents
         active = np.flatnonzero(agents.live("link") >= 0)
@@ -203,27 +241,6 @@ class _State:
             agents.has_moved[done] = True
             spare = done[moved_today[done] < network.speed[links[arrived]]]
             active = self._decide(spare, chances, choice)
-
-
-class LinkChooser:
-    """Draws a link per mover in proportion to link weights, all movers at once (CSR cumulative sums)."""
-
-    def __init__(self, network: Network, weights: np.ndarray, open_link: np.ndarray) -> None:
-        totals = np.bincount(network.source, weights=weights, minlength=network.size)
-        uniform = totals[network.source] <= 0
-        weights = np.where(uniform, open_link.astype(float), weights)  # no pull anywhere: any open link
-        self.totals = np.bincount(network.source, weights=weights, minlength=network.size)
-        self.cumulative = np.cumsum(weights)
-        starts = network.offsets[:-1]
-        self.before = np.where(starts > 0, self.cumulative[np.maximum(starts - 1, 0)], 0.0)
-        self.offsets = network.offsets
-        self.can_leave = self.totals > 0
-
-    def pick(self, rng: np.random.Generator, at: np.ndarray) -> np.ndarray:
-        target = self.before[at] + rng.random(at.size) * self.totals[at]
-        picked = np.searchsorted(self.cumulative, target, side="right")
-        links: np.ndarray = np.clip(picked, self.offsets[at], self.offsets[at + 1] - 1).astype(np.int32)
-        return links
 
 
 def _conflict_matrix(case: DisplacementCase, network: Network, length: int) -> np.ndarray:

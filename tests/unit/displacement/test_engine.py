@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from ruralmig.displacement import DisplacementCase, SimSettings, simulate
-from ruralmig.displacement.engine import LinkChooser
 from ruralmig.displacement.metrics import averaged_relative_difference, daily_errors, mase
 from ruralmig.displacement.network import compile_network
+from ruralmig.displacement.routes import WeightedChooser, enumerate_paths
 from ruralmig.displacement.rules import capacity_multiplier, link_weights, location_scores
 
 
@@ -97,7 +97,7 @@ def test_link_choice_follows_the_weights() -> None:
     network = compile_network(case, settings)
     score = location_scores(settings, network.kind, network, np.array([1.0, 0.0, 0.0]), np.ones(3))
     weights = link_weights(settings, network, score, np.ones(3), np.ones(network.source.size, dtype=bool))
-    chooser = LinkChooser(network, weights, np.ones(network.source.size, dtype=bool))
+    chooser = WeightedChooser(network.source, network.offsets, weights, np.ones(network.source.size, dtype=bool))
     b = network.index("B")
     picks = chooser.pick(np.random.default_rng(0), np.full(200_000, b, dtype=np.int32))
     share_to_c = np.mean(network.target[picks] == network.index("C"))
@@ -121,3 +121,31 @@ def test_mase_is_below_one_for_a_perfect_forecast_and_one_for_the_naive_one() ->
     flat = observed.copy()
     flat.loc[31:, "c"] = 30.0
     assert mase(flat, observed, origin=30) == pytest.approx(1.0)
+
+
+def test_paths_of_two_hops_never_visit_a_location_twice() -> None:
+    network = compile_network(line_case(2), SimSettings())
+    paths = enumerate_paths(network, 2)
+    names = network.names
+    found = sorted(
+        "".join([names[paths.start[i]], *(names[network.target[link]] for link in paths.links[i] if link >= 0)])
+        for i in range(paths.size)
+    )
+    assert found == ["AB", "ABC", "BA", "BC", "CB", "CBA"]
+    assert paths.length[found.index("ABC")] == 150.0
+
+
+def test_awareness_two_is_seeded_conserves_agents_and_respects_closures() -> None:
+    settings = SimSettings(awareness_level=2, max_move_speed=60)
+    first, again = (
+        simulate(line_case(60), seed=5, settings=settings),
+        simulate(line_case(60), seed=5, settings=settings),
+    )
+    assert np.array_equal(first.counts, again.counts)
+    assert first.camp_frame()["C"].iloc[-1] > 500
+    totals = first.counts.sum(axis=1) + first.travelling
+    assert np.array_equal(totals, np.cumsum(first.spawned))
+    closure = pd.DataFrame({"closure_type": ["link"], "name1": ["B"], "name2": ["C"],
+                            "closure_start": [0], "closure_end": [-1]})  # fmt: skip
+    closed = simulate(line_case(60, closures=closure), seed=5, settings=settings)
+    assert closed.camp_frame()["C"].iloc[-1] == 0
