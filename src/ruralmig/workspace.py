@@ -191,6 +191,34 @@ class Workspace:
         tables = {name: self.read(name) for name in NETWORK_TABLES}
         return case_from_tables(tables, network_id, settings=settings, start_date=start_date, length=length)
 
+    def save_displacement_run(self, result: Any, case: Any) -> str:
+        """Store a SimulationResult (tidy counts per location and day) with its parameters, seed and inputs hash."""
+        import hashlib
+
+        from ruralmig.scenarios import save_run
+
+        digest = hashlib.sha256()
+        for name in sorted(case.files):
+            digest.update(name.encode() + b"\0" + case.files[name].encode())
+        if not case.files:
+            for frame in (case.locations, case.routes, case.closures, case.conflicts):
+                digest.update(frame.to_csv(index=False).encode())
+        parameters = {
+            "case": case.name,
+            "spawning": result.spawning,
+            "days": result.days,
+            "settings": result.settings.to_flee_mapping(),
+        }
+        tidy = result.to_frame().drop(columns="run_id")
+        return save_run(
+            self.store,
+            engine="displacement",
+            parameters=parameters,
+            seed=result.seed,
+            inputs_hash=digest.hexdigest(),
+            tables={"displacement_results": tidy},
+        )
+
     def history(self) -> pd.DataFrame:
         """Provenance of every ingest, newest first."""
         log: pd.DataFrame = self.store.read_arrow(get_table("ingest_log")).to_pandas()

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ruralmig.cli.main import app
+from ruralmig.model import SCHEMA_VERSION
 
 runner = CliRunner()
 HEADER = "area_id,period,indicator,value,unit,source,imputed\n"
@@ -34,7 +35,7 @@ def test_init_ingest_describe_export_round_trip(tmp_path: Path) -> None:
     workspace = str(tmp_path / "ws")
     code, output = invoke("init", workspace)
     assert code == 0
-    assert "schema version 1" in output
+    assert f"schema version {SCHEMA_VERSION}" in output
     source = tmp_path / "poverty.csv"
     source.write_text(HEADER + ROWS)
     code, output = invoke("--workspace", workspace, "ingest", "indicators", str(source))

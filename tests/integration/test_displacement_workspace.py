@@ -41,3 +41,18 @@ def test_a_refused_table_leaves_no_rows_of_the_network_behind(workspace: Workspa
         workspace.import_flee_case(broken, network_id="broken")
     for table in ("network_locations", "network_routes", "closures", "conflict_intensity", "observed_arrivals"):
         assert workspace.count(table) == 0, table
+
+
+def test_a_stored_run_keeps_its_parameters_seed_and_tidy_counts(workspace: Workspace) -> None:
+    case = read_case(burundi_case_folder())
+    result = simulate(case, seed=2, days=30)
+    run_id = workspace.save_displacement_run(result, case)
+    runs = workspace.read("results")
+    assert runs["run_id"].tolist() == [run_id]
+    assert runs.loc[0, "seed"] == 2
+    assert len(runs.loc[0, "inputs_hash"]) == 64
+    assert '"max_move_speed": 200' in str(runs.loc[0, "parameters"])
+    stored = workspace.read("displacement_results")
+    assert len(stored) == 30 * 30
+    nyarugusu = stored[(stored["location"] == "Nyarugusu") & (stored["day"] == 29)]
+    assert int(nyarugusu["agents"].iloc[0]) == int(result.camp_frame()["Nyarugusu"].iloc[29])

@@ -112,3 +112,15 @@ def test_a_workspace_from_a_newer_ruralmig_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(SchemaError, match="schema version 99, newer than this ruralmig"):
         Workspace.open(folder)
+
+
+def test_an_older_workspace_is_migrated_when_opened(tmp_path: Path) -> None:
+    from ruralmig.storage.duckdb import DuckDBStore
+
+    store = DuckDBStore(tmp_path / "old.duckdb", create=True)
+    assert store.migrate(target=1) == [1]
+    assert "displacement_results" not in store.existing_tables()
+    store.close()
+    with Workspace.open(tmp_path / "old.duckdb") as ws:
+        assert ws.schema_version == 2
+        assert ws.count("displacement_results") == 0

@@ -92,6 +92,7 @@ def run(
     spawning: Annotated[Spawning, typer.Option(help="data: follow observed totals (Flee); conflict: forecast.")] = (
         Spawning.DATA
     ),
+    save: Annotated[bool, typer.Option(help="Also store the run in the workspace (results tables).")] = False,
 ) -> None:
     """Simulate a case; write Flee's out.csv, agents per location and day, and host-area pressure."""
     from ruralmig.displacement import simulate
@@ -114,6 +115,13 @@ def run(
             "settings": case.settings.to_flee_mapping(),
         }
         (out / "run.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
+        if save:
+            from ruralmig.cli.common import STATE
+            from ruralmig.workspace import Workspace
+
+            with Workspace.open(STATE.workspace, database_url=STATE.database_url) as ws:
+                run_id = ws.save_displacement_run(result, case)
+            console.print(f"stored in the workspace as run {run_id}")
     console.print(
         f"[green]✓[/] {case.name}: {result.days} days, seed {seed}; ARD {result.ard():.3f} "
         f"(rescaled {result.ard(rescaled=True):.3f}); wrote {out}/out.csv and agents.csv"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ruralmig.model.schema import DataType, Table, integer, text, typed
+from ruralmig.model.schema import DataType, Table, integer, number, text, typed
 
 RESULTS = Table(
     name="results",
@@ -38,5 +38,22 @@ INGEST_LOG = Table(
         text("code_version", "ruralmig version.", required=True),
         typed("started_at", DataType.TIMESTAMP, "Start (UTC).", required=True),
         typed("finished_at", DataType.TIMESTAMP, "End (UTC).", required=True),
+    ),
+)
+
+DISPLACEMENT_RESULTS = Table(
+    name="displacement_results",
+    family="results",
+    description="Agents per location and day of a stored displacement run, beside the observed counts.",
+    key=("run_id", "location", "day"),
+    system=True,
+    since_version=2,
+    columns=(
+        text("run_id", "Run identifier (see results).", required=True),
+        text("location", "Location name in the network.", required=True),
+        integer("day", "Simulation day from 0.", required=True, minimum=0),
+        typed("date", DataType.DATE, "Date of the day.", required=True),
+        integer("agents", "Agents at the location at the end of the day.", required=True, minimum=0),
+        number("observed", "Observed count (camps with data only)."),
     ),
 )

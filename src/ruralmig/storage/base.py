@@ -63,8 +63,8 @@ class Store(ABC):
         """The version recorded in the workspace, or None for an empty database."""
 
     @abstractmethod
-    def migrate(self) -> list[int]:
-        """Apply the pending migrations; return the versions applied."""
+    def migrate(self, target: int | None = None) -> list[int]:
+        """Apply the pending migrations up to `target` (default: the newest); return the versions applied."""
 
     @abstractmethod
     def existing_tables(self) -> set[str]: ...
@@ -100,6 +100,10 @@ class Store(ABC):
         record: IngestRecord,
     ) -> int:
         """Write the rows of `select_sql` (run in `duck`) into `table` in one transaction, with `record`."""
+
+    @abstractmethod
+    def append_rows(self, rows: Sequence[tuple[Table, pa.Table]]) -> None:
+        """Append ready-typed rows to several tables in one transaction (results written by ruralmig itself)."""
 
     @abstractmethod
     def delete_matching(self, table: Table, column: str, value: str) -> int:

@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from ruralmig.errors import WorkspaceError, WorkspaceLockedError
-from ruralmig.model import Table
+from ruralmig.model import SCHEMA_VERSION, Table
 from ruralmig.storage.base import IngestRecord, Store, WriteMode
 from ruralmig.storage.ddl import quote
 from ruralmig.storage.migrations import META_TABLE, migrations
@@ -59,7 +59,7 @@ class DuckDBStore(Store):
         row = self.con.execute(f"SELECT max(version) FROM {quote(META_TABLE)}").fetchall()[0]
         return int(row[0]) if row and row[0] is not None else 0
 
-    def migrate(self) -> list[int]:
+    def migrate(self, target: int | None = None) -> list[int]:
         current = self.schema_version() or 0
         applied = []
         self.con.execute("BEGIN TRANSACTION")
@@ -68,7 +68,7 @@ class DuckDBStore(Store):
                 f"CREATE TABLE IF NOT EXISTS {quote(META_TABLE)} "
                 "(version BIGINT NOT NULL, description VARCHAR, applied_at TIMESTAMP NOT NULL)"
             )
-            for migration in migrations("duckdb"):
+            for migration in migrations("duckdb", target=target or SCHEMA_VERSION):
                 if migration.version <= current:
                     continue
                 for statement in migration.statements:
@@ -106,6 +106,20 @@ class DuckDBStore(Store):
 
     def conflict_target(self, table: Table) -> str | None:
         return f"main.{quote(table.name)}"
+
+    def append_rows(self, rows: Sequence[tuple[Table, pa.Table]]) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for index, (table, data) in enumerate(rows):
+                name = f"_append_{index}"
+                self.con.register(name, data)
+                columns = ", ".join(quote(c) for c in table.column_names)
+                self.con.execute(f"INSERT INTO main.{quote(table.name)} ({columns}) SELECT {columns} FROM {name}")
+                self.con.unregister(name)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def delete_matching(self, table: Table, column: str, value: str) -> int:
         target = f"main.{quote(table.name)}"

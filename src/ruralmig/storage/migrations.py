@@ -15,7 +15,7 @@ from ruralmig.storage.ddl import Dialect, add_column_sql, create_table_sql
 __all__ = ["META_TABLE", "Migration", "migrations"]
 
 META_TABLE = "schema_migrations"
-DESCRIPTIONS = {1: "canonical tables of ruralmig 0.1"}
+DESCRIPTIONS = {1: "canonical tables of ruralmig 0.1", 2: "displacement_results"}
 DATA_MIGRATIONS: dict[int, list[str]] = {}
 
 
@@ -28,10 +28,10 @@ class Migration:
     statements: tuple[str, ...]
 
 
-def migrations(dialect: Dialect, *, schema: str | None = None) -> list[Migration]:
-    """Every migration from version 1 to the current SCHEMA_VERSION, in order."""
+def migrations(dialect: Dialect, *, schema: str | None = None, target: int = SCHEMA_VERSION) -> list[Migration]:
+    """Every migration from version 1 to `target` (default: the current SCHEMA_VERSION), in order."""
     result = []
-    for version in range(1, SCHEMA_VERSION + 1):
+    for version in range(1, target + 1):
         statements: list[str] = []
         for table in TABLES.values():
             if table.since_version == version:

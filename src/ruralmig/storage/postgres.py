@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from ruralmig.errors import InputError, Issue, WorkspaceError
-from ruralmig.model import DataType, Table
+from ruralmig.model import SCHEMA_VERSION, DataType, Table
 from ruralmig.storage.base import IngestRecord, Store, WriteMode
 from ruralmig.storage.ddl import column_type, quote
 from ruralmig.storage.migrations import META_TABLE, migrations
@@ -74,7 +74,7 @@ class PostgresStore(Store):
         version = self._scalar(f"SELECT max(version) FROM {self.qualified(META_TABLE)}")
         return int(version) if version is not None else 0
 
-    def migrate(self) -> list[int]:
+    def migrate(self, target: int | None = None) -> list[int]:
         current = self.schema_version() or 0
         applied = []
         with self.con.transaction():
@@ -84,7 +84,7 @@ class PostgresStore(Store):
                 f"CREATE TABLE IF NOT EXISTS {self.qualified(META_TABLE)} "
                 "(version BIGINT NOT NULL, description TEXT, applied_at TIMESTAMP NOT NULL)"
             )
-            for migration in migrations("postgres", schema=self.schema):
+            for migration in migrations("postgres", schema=self.schema, target=target or SCHEMA_VERSION):
                 if migration.version <= current:
                     continue
                 for statement in migration.statements:
@@ -134,6 +134,18 @@ class PostgresStore(Store):
 
     def conflict_target(self, table: Table) -> str | None:
         return None  # checked inside PostgreSQL, in the write transaction
+
+    def append_rows(self, rows: Sequence[tuple[Table, pa.Table]]) -> None:
+        import pyarrow.csv as pacsv
+
+        with self.con.transaction():
+            for table, data in rows:
+                columns = ", ".join(quote(c) for c in table.column_names)
+                buffer = pa.BufferOutputStream()
+                pacsv.write_csv(data.select(list(table.column_names)), buffer, pacsv.WriteOptions(include_header=False))
+                sql = f"COPY {self.qualified(table.name)} ({columns}) FROM STDIN (FORMAT csv)"
+                with self.con.cursor().copy(sql) as copy:  # type: ignore[arg-type]
+                    copy.write(buffer.getvalue().to_pybytes())
 
     def delete_matching(self, table: Table, column: str, value: str) -> int:
         cursor = self.con.execute(f"DELETE FROM {self.qualified(table.name)} WHERE {quote(column)} = %s", [value])  # type: ignore[arg-type]
