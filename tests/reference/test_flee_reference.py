@@ -1,4 +1,4 @@
-"""Same rules, same answers: ARD on the Flee validation cases within ±0.03 of Flee's own (mean of 5 seeds).
+"""Same rules, same answers: ARD on the Flee validation cases within ±0.03 of Flee's own (mean of 10 seeds).
 
 Expected values and their sources: flee_ard_reference.csv beside this file. Burundi runs on the copy bundled
 with ruralmig; Mali needs ../shared/data/displacement.
@@ -19,7 +19,7 @@ from ruralmig.ingest.flee import read_case
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[2] / "shared" / "data" / "displacement"
 REFERENCE = pd.read_csv(HERE / "flee_ard_reference.csv")
-SEEDS = range(5)
+SEEDS = range(10)
 
 
 def case_folder(name: str) -> Path:

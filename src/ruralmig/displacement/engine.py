@@ -8,7 +8,7 @@ import numpy as np
 
 from ruralmig.displacement.agents import Agents
 from ruralmig.displacement.case import DisplacementCase
-from ruralmig.displacement.network import CAMP, CONFLICT, IDPCAMP, TOWN, Network, compile_network
+from ruralmig.displacement.network import CAMP, CONFLICT, IDPCAMP, MARKER, TOWN, Network, compile_network
 from ruralmig.displacement.observed import observed_camp_counts
 from ruralmig.displacement.result import SimulationResult
 from ruralmig.displacement.routes import WeightedChooser, enumerate_paths, path_weights
@@ -86,9 +86,12 @@ class _State:
         self.observed = observed_camp_counts(case, settings.hasten)
         self.camp_index = np.array([network.index(c) for c in self.observed.columns], dtype=np.int64)
         self.data_totals = self.observed.sum(axis=1).to_numpy()
-        self.hops = settings.awareness_level
-        self.paths = enumerate_paths(network, self.hops) if self.hops > 1 else None
-        self.agents = Agents(max(1024, int(self.data_totals.max(initial=0)) + 1), route_length=self.hops - 1)
+        markers = network.kind == MARKER
+        self.paths = None
+        if settings.awareness_level > 1 or markers.any():  # markers are waypoints: choose whole paths
+            self.paths = enumerate_paths(network, settings.awareness_level, markers)
+        route_length = self.paths.links.shape[1] - 1 if self.paths is not None else 0
+        self.agents = Agents(max(1024, int(self.data_totals.max(initial=0)) + 1), route_length=route_length)
         self.debt = 0
         self.counts = np.zeros((length, network.size), dtype=np.int64)
         self.travelling = np.zeros(length, dtype=np.int64)
@@ -183,7 +186,7 @@ class _State:
         """
         agents = self.agents
         following = np.zeros(0, dtype=np.int64)
-        if self.paths is not None and who.size:
+        if self.paths is not None and who.size and agents.route.shape[1] > 0:
             has_route = agents.route[who, 0] >= 0
             following, dropped = self._follow_routes(who[has_route])
             who = np.concatenate([who[~has_route], dropped])

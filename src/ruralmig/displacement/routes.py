@@ -32,14 +32,22 @@ class PathSet:
         return int(self.start.size)
 
 
-def enumerate_paths(network: Network, hops: int) -> PathSet:
-    """All paths of 1..`hops` links that visit no location twice (vectorised breadth-first expansion)."""
-    link_ids = np.arange(network.source.size)
+def enumerate_paths(network: Network, hops: int, markers: np.ndarray | None = None, longest: int = 8) -> PathSet:
+    """All paths of 1..`hops` links that visit no location twice (vectorised breadth-first expansion).
+
+    Markers (a boolean per location) are waypoints: they do not count as hops and paths do not end there,
+    so a path through k markers has up to `hops` + k links (at most `longest`).
+    """
+    through = markers if markers is not None else np.zeros(network.size, dtype=bool)
     nodes = np.stack([network.source, network.target], axis=1)
-    links = link_ids[:, None]
+    links = np.arange(network.source.size)[:, None]
     length = network.distance.copy()
-    levels = [(nodes, links, length)]
-    for _ in range(hops - 1):
+    counted = (~through[network.target]).astype(np.int64)
+    levels = [(nodes, links, length, counted)]
+    while links.shape[1] < longest:
+        ends = nodes[:, -1]
+        grow = (counted < hops) | through[ends]
+        nodes, links, length, counted = nodes[grow], links[grow], length[grow], counted[grow]
         ends = nodes[:, -1]
         degree = network.offsets[ends + 1] - network.offsets[ends]
         parent = np.repeat(np.arange(ends.size), degree)
@@ -48,17 +56,23 @@ def enumerate_paths(network: Network, hops: int) -> PathSet:
         new_node = network.target[new_link]
         fresh = ~(nodes[parent] == new_node[:, None]).any(axis=1)
         parent, new_link, new_node = parent[fresh], new_link[fresh], new_node[fresh]
+        if parent.size == 0:
+            break
         nodes = np.hstack([nodes[parent], new_node[:, None]])
         links = np.hstack([links[parent], new_link[:, None]])
         length = length[parent] + network.distance[new_link]
-        levels.append((nodes, links, length))
-        if parent.size == 0:
-            break
-    padded = [np.hstack([lk, np.full((lk.shape[0], hops - lk.shape[1]), -1)]) for _, lk, _ in levels]
+        counted = counted[parent] + (~through[new_node]).astype(np.int64)
+        levels.append((nodes, links, length, counted))
+    width = max(lk.shape[1] for _, lk, _, _ in levels)
+    keep = [(~through[n[:, -1]]) & (c <= hops) for n, _, _, c in levels]
+    padded = [
+        np.hstack([lk, np.full((lk.shape[0], width - lk.shape[1]), -1)])[k]
+        for (_, lk, _, _), k in zip(levels, keep, strict=True)
+    ]
     all_links = np.vstack(padded).astype(np.int32)
-    start = np.concatenate([n[:, 0] for n, _, _ in levels]).astype(np.int32)
-    end = np.concatenate([n[:, -1] for n, _, _ in levels]).astype(np.int32)
-    all_length = np.concatenate([d for _, _, d in levels])
+    start = np.concatenate([n[k, 0] for (n, _, _, _), k in zip(levels, keep, strict=True)]).astype(np.int32)
+    end = np.concatenate([n[k, -1] for (n, _, _, _), k in zip(levels, keep, strict=True)]).astype(np.int32)
+    all_length = np.concatenate([d[k] for (_, _, d, _), k in zip(levels, keep, strict=True)])
     order = np.argsort(start, kind="stable")
     offsets = np.zeros(network.size + 1, dtype=np.int64)
     np.add.at(offsets, start + 1, 1)

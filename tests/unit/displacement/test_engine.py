@@ -149,3 +149,19 @@ def test_awareness_two_is_seeded_conserves_agents_and_respects_closures() -> Non
                             "closure_start": [0], "closure_end": [-1]})  # fmt: skip
     closed = simulate(line_case(60, closures=closure), seed=5, settings=settings)
     assert closed.camp_frame()["C"].iloc[-1] == 0
+
+
+def test_markers_are_waypoints_not_destinations_and_not_hops() -> None:
+    case = line_case(40)
+    case.locations.loc[case.locations["name"] == "B", "location_type"] = "marker"
+    network = compile_network(case, SimSettings())
+    paths = enumerate_paths(network, 1, network.kind == 5)
+    names = network.names
+    found = sorted(
+        "".join([names[paths.start[i]], *(names[network.target[link]] for link in paths.links[i] if link >= 0)])
+        for i in range(paths.size)
+    )
+    assert found == ["ABC", "BA", "BC", "CBA"]  # one hop each: the marker B is passed through, never a goal
+    result = simulate(case, seed=1, settings=SimSettings(max_move_speed=200))
+    assert result.location_frame()["B"].max() <= 10  # only agents stopped overnight on their way through
+    assert result.camp_frame()["C"].iloc[-1] > 500
