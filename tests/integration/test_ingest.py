@@ -18,8 +18,10 @@ HEADER = ["area_id", "period", "indicator", "value", "unit", "source", "imputed"
 
 def good_rows(count: int = 6) -> list[list[str]]:
     areas = ["AFG", "AF01", "AF0101", "KEN", "SOM", "SO11"]
-    return [[areas[i % len(areas)], str(2015 + i), "rural_poverty", f"{10 + i}.5", "percent", "WB", "no"]
-            for i in range(count)]  # fmt: skip
+    return [
+        [areas[i % len(areas)], str(2015 + i), "rural_poverty", f"{10 + i}.5", "percent", "WB", "no"]
+        for i in range(count)
+    ]
 
 
 def issues_at(error: InputError, row: int) -> list[Issue]:
@@ -107,8 +109,11 @@ def test_hxl_file_from_hdx_needs_no_mapping(workspace: Workspace, write_csv: Wri
 
 
 def test_wide_table_is_melted_and_text_columns_are_ignored(workspace: Workspace, write_csv: WriteCsv) -> None:
-    rows = [["pcode", "year", "name", "poverty", "unemployment"],
-            ["AF01", "2020", "Kabul", "30.1", "12"], ["AF02", "2020", "Kapisa", "", "9.5"]]  # fmt: skip
+    rows = [
+        ["pcode", "year", "name", "poverty", "unemployment"],
+        ["AF01", "2020", "Kabul", "30.1", "12"],
+        ["AF02", "2020", "Kapisa", "", "9.5"],
+    ]
     result = workspace.ingest("indicators", write_csv("wide.csv", rows, delimiter=";"))
     assert result.rows == 3
     assert any("ignored columns" in note and "name" in note for note in result.notes)
@@ -119,14 +124,19 @@ def test_wide_table_is_melted_and_text_columns_are_ignored(workspace: Workspace,
 def test_map_and_set_options(workspace: Workspace, write_csv: WriteCsv) -> None:
     rows = [["Admin 2 P-Code", "Month", "Measure", "Amount"], ["AF0101", "2024-01", "returnees", "15"]]
     workspace.ingest(
-        "indicators", write_csv("m.csv", rows),
+        "indicators",
+        write_csv("m.csv", rows),
         column_map={"Admin 2 P-Code": "area_id", "Month": "period", "Measure": "indicator", "Amount": "value"},
         constants={"unit": "persons"},
-    )  # fmt: skip
+    )
     frame = workspace.read("indicators")
     assert frame.loc[0, ["area_id", "period", "indicator", "value", "unit"]].tolist() == [
-        "AF0101", "2024-01", "returnees", 15.0, "persons"
-    ]  # fmt: skip
+        "AF0101",
+        "2024-01",
+        "returnees",
+        15.0,
+        "persons",
+    ]
     with pytest.raises(InputError, match="--map names a column 'Nope'"):
         workspace.ingest("indicators", write_csv("m.csv", rows), column_map={"Nope": "area_id"})
 
@@ -140,13 +150,29 @@ def test_missing_required_column_is_reported_before_any_row(workspace: Workspace
 
 def test_geojson_areas_round_trip_through_export(workspace: Workspace, tmp_path: Path) -> None:
     features = [
-        {"type": "Feature", "properties": {"area_id": "KEN", "name": "Kenya", "admin_level": 0,
-                                           "country_iso3": "KEN", "population": 5.3e7},
-         "geometry": {"type": "Polygon", "coordinates": [[[34, -4], [41, -4], [41, 5], [34, 5], [34, -4]]]}},
-        {"type": "Feature", "properties": {"area_id": "KE001", "name": "Mombasa", "admin_level": 1,
-                                           "parent_id": "KEN", "country_iso3": "KEN"},
-         "geometry": {"type": "Point", "coordinates": [39.66, -4.04]}},
-    ]  # fmt: skip
+        {
+            "type": "Feature",
+            "properties": {
+                "area_id": "KEN",
+                "name": "Kenya",
+                "admin_level": 0,
+                "country_iso3": "KEN",
+                "population": 5.3e7,
+            },
+            "geometry": {"type": "Polygon", "coordinates": [[[34, -4], [41, -4], [41, 5], [34, 5], [34, -4]]]},
+        },
+        {
+            "type": "Feature",
+            "properties": {
+                "area_id": "KE001",
+                "name": "Mombasa",
+                "admin_level": 1,
+                "parent_id": "KEN",
+                "country_iso3": "KEN",
+            },
+            "geometry": {"type": "Point", "coordinates": [39.66, -4.04]},
+        },
+    ]
     source = tmp_path / "kenya.geojson"
     source.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     assert workspace.ingest("areas", source).rows == 2
@@ -161,8 +187,11 @@ def test_geojson_areas_round_trip_through_export(workspace: Workspace, tmp_path:
 
 
 def test_country_needs_iso3_and_parent_must_exist(workspace: Workspace, write_csv: WriteCsv) -> None:
-    rows = [["area_id", "name", "admin_level", "parent_id", "country_iso3"],
-            ["KENYA", "Kenya", "0", "", "KEN"], ["KE001", "Mombasa", "1", "KE999", "KEN"]]  # fmt: skip
+    rows = [
+        ["area_id", "name", "admin_level", "parent_id", "country_iso3"],
+        ["KENYA", "Kenya", "0", "", "KEN"],
+        ["KE001", "Mombasa", "1", "KE999", "KEN"],
+    ]
     with pytest.raises(InputError) as caught:
         workspace.ingest("areas", write_csv("areas.csv", rows))
     assert {(i.row, i.column) for i in caught.value.issues} == {(1, "area_id"), (2, "parent_id")}
@@ -212,8 +241,11 @@ def test_microdata_are_not_read_raw_without_consent(workspace: Workspace) -> Non
 def test_padding_and_missing_tokens_are_cleaned_without_eating_letters(
     workspace: Workspace, write_csv: WriteCsv
 ) -> None:
-    rows = [HEADER, [" AFG ", " 2020", "rate ", "NA", "percent", "WB", "n"],
-            ["KEN\t", "2021", "t", " 2.5 ", "percent", "WB", "N/A"]]  # fmt: skip
+    rows = [
+        HEADER,
+        [" AFG ", " 2020", "rate ", "NA", "percent", "WB", "n"],
+        ["KEN\t", "2021", "t", " 2.5 ", "percent", "WB", "N/A"],
+    ]
     workspace.ingest("indicators", write_csv("padded.csv", rows))
     frame = workspace.read("indicators").sort_values("period", ignore_index=True)
     assert frame["area_id"].tolist() == ["AFG", "KEN"]
@@ -221,3 +253,27 @@ def test_padding_and_missing_tokens_are_cleaned_without_eating_letters(
     assert frame["value"].isna().tolist() == [True, False]
     assert frame.loc[1, "value"] == 2.5
     assert frame["imputed"].tolist() == [False, False]  # "n", and the column's default where missing
+
+
+def test_geopackage_in_another_crs_is_reprojected_and_loaded(workspace: Workspace, tmp_path: Path) -> None:
+    import geopandas
+    from shapely.geometry import Point
+
+    frame = geopandas.GeoDataFrame(
+        {
+            "area_id": ["KE001", "KE002"],
+            "name": ["Mombasa", "Kwale"],
+            "admin_level": [1, 1],
+            "parent_id": ["KEN", "KEN"],
+            "country_iso3": ["KEN", "KEN"],
+        },
+        geometry=[Point(39.66, -4.04), Point(39.45, -4.17)],
+        crs="EPSG:4326",
+    ).to_crs(32737)
+    path = tmp_path / "counties.gpkg"
+    frame.to_file(path)
+    result = workspace.ingest("areas", path)
+    assert result.rows == 2
+    assert any("reprojected" in note for note in result.notes)
+    stored = geopandas.GeoSeries.from_wkb(workspace.read("areas").sort_values("area_id")["geometry"].tolist())
+    assert stored.x.round(4).tolist() == [39.66, 39.45]

@@ -23,6 +23,10 @@ SUPPORTED_SUFFIXES = {
     ".geoparquet": "parquet",
     ".geojson": "geojson",
     ".json": "geojson",
+    ".shp": "vector",
+    ".gpkg": "vector",
+    ".fgb": "vector",
+    ".kml": "vector",
 }
 
 
@@ -52,6 +56,10 @@ def stage_file(
         from ruralmig.ingest.readers.parquet import stage_parquet
 
         return stage_parquet(duck, path, relation)
+    if kind == "vector":
+        from ruralmig.ingest.readers.vector import stage_vector
+
+        return stage_vector(duck, path, relation)
     from ruralmig.ingest.readers.geojson import stage_geojson
 
     return stage_geojson(duck, path, relation)
