@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ruralmig.cli import climate, data, demo, displacement
+from ruralmig.cli import climate, data, demo, displacement, index
 from ruralmig.cli.common import STATE
 from ruralmig.config import get_settings
 
@@ -45,6 +45,7 @@ data.register(app)
 demo.register(app)
 displacement.register(app)
 climate.register(app)
+index.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,47 @@
+"""`ruralmig index compute` from a CSV and from the workspace's indicators table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from ruralmig import Workspace
+from ruralmig.cli.main import app
+
+runner = CliRunner()
+DEFINITION = """
+name: toy drivers
+root: drivers
+indicators:
+  poverty: {direction: 1, normalisation: {method: goalposts, min: 0, max: 100}}
+  rainfall: {direction: -1, normalisation: {method: goalposts, min: 0, max: 2000}}
+nodes:
+  drivers: {children: [poverty, rainfall], aggregation: arithmetic}
+"""
+
+
+def test_compute_from_the_workspace_ranks_the_harder_hit_area_first(tmp_path: Path) -> None:
+    definition = tmp_path / "drivers.yml"
+    definition.write_text(DEFINITION)
+    rows = pd.DataFrame(
+        {
+            "area_id": ["AF01", "AF01", "AF02", "AF02"],
+            "period": ["2020"] * 4,
+            "indicator": ["poverty", "rainfall"] * 2,
+            "value": [60, 200, 20, 1500],
+        }
+    )
+    rows.to_csv(tmp_path / "values.csv", index=False)
+    with Workspace.init(tmp_path / "ws") as ws:
+        ws.ingest("indicators", tmp_path / "values.csv")
+    out = tmp_path / "scores.csv"
+    result = runner.invoke(app, ["-w", str(tmp_path / "ws"), "index", "compute", str(definition), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    scores = pd.read_csv(out)
+    drivers = scores[scores["node"] == "drivers"].set_index("unit")["score"]
+    # AF01: (0.6 + (1 - 0.1)) / 2 = 0.75; AF02: (0.2 + (1 - 0.75)) / 2 = 0.225
+    assert drivers["AF01"] == 0.75
+    assert abs(drivers["AF02"] - 0.225) < 1e-12
+    assert result.output.index("AF01") < result.output.index("AF02")
