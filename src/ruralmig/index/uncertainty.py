@@ -1,0 +1,549 @@
+"""Uncertainty analysis of composite indices: a Monte Carlo over the analyst's choices.
+
+Each replication draws one normalisation method (used for every indicator), one aggregation rule (used for every
+node) and weights perturbed uniformly by ± ``weight_perturbation`` (relative, independently on every edge of the
+tree), then recomputes the index for the units of one period and ranks them (rank 1 = highest score).
+
+Work is vectorised over replications × units × indicators; the only Python loops run over tree nodes, the few
+choice alternatives and chunks of replications (which keep memory bounded). Rank distributions are accumulated
+as per-unit rank counts, so memory does not grow with the number of replications. The indicator-data
+imputation of the engine is a data flag only (no imputation step to switch on or off), so it is not varied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy.stats import rankdata
+
+from ruralmig.errors import InputError, Issue, NotFittedError
+from ruralmig.index.composite import CompositeIndex, _resolve, _to_wide
+from ruralmig.index.definition import IndexDefinition, Normalisation
+from ruralmig.index.normalise import normalise, score_indicator, transform
+
+__all__ = [
+    "AGGREGATION_CHOICES",
+    "NORMALISATION_CHOICES",
+    "ChoiceModel",
+    "UncertaintyAnalysis",
+    "UncertaintyResult",
+    "aggregate_replications",
+    "rank_descending",
+]
+
+Array = NDArray[np.float64]
+NORMALISATION_CHOICES = ("nominal", "minmax", "zscore", "rank")
+AGGREGATION_CHOICES = ("nominal", "arithmetic", "geometric", "harmonic", "reversed_geometric", "max", "min")
+_FITTED = ("result_", "seed_", "definition_")
+
+
+# --- vectorised aggregation over replications -------------------------------------------------------------------
+
+
+def _finish(total: Array, weight_sum: Array) -> Array:
+    return np.where(weight_sum > 0, total, np.nan)
+
+
+def aggregate_replications(
+    scores: Array, weights: Array, rule: str, *, node: str = "", top: float = 10.0, axis: int = -1
+) -> Array:
+    """Aggregate child scores (replications × units × children) with per-replication weights.
+
+    ``weights`` broadcasts against ``scores``, e.g. (replications, 1, children) or (children,). Children lie along
+    ``axis`` (the Monte Carlo puts them first, where numpy reduces fastest). Missing children are skipped and the
+    weights renormalised over those present, exactly as :func:`ruralmig.index.aggregate` does for one replication.
+    """
+    scores = np.asarray(scores, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    if rule in ("geometric", "harmonic"):
+        _check_floor(scores, node, rule, strict=False)
+    if rule == "reversed_geometric":
+        _check_floor(top - 0.9 * scores, node, "reversed geometric", strict=True)
+        flipped = aggregate_replications(top - 0.9 * scores, weights, "geometric", node=node, axis=axis)
+        return (10.0 / 9.0) * (top - flipped)
+    present = ~np.isnan(scores)
+    if rule in ("arithmetic", "geometric") and present.all() and (weights > 0).all():
+        return _complete_mean(scores, weights, rule, axis)
+    row_weights = np.where(present, weights, 0.0)
+    weight_sum = row_weights.sum(axis=axis)
+    used = row_weights > 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if rule == "arithmetic":
+            total = np.where(used, row_weights * np.nan_to_num(scores), 0.0).sum(axis=axis) / weight_sum
+        elif rule == "geometric":
+            logs = np.where(used, row_weights * np.log(np.where(used, scores, 1.0)), 0.0)
+            total = np.exp(logs.sum(axis=axis) / weight_sum)
+        elif rule == "harmonic":
+            inverse = np.where(used, row_weights / np.where(used, scores, 1.0), 0.0)
+            total = weight_sum / inverse.sum(axis=axis)
+        elif rule == "max":
+            total = np.where(used, weights * scores, -np.inf).max(axis=axis)
+        elif rule == "min":
+            total = np.where(used, weights * scores, np.inf).min(axis=axis)
+        else:
+            raise InputError(
+                Issue(
+                    "index", f"aggregation must be one of {', '.join(AGGREGATION_CHOICES[1:])}", column=node, value=rule
+                )
+            )
+        return _finish(total, weight_sum)
+
+
+def _complete_mean(scores: Array, weights: Array, rule: str, axis: int) -> Array:
+    """The arithmetic or geometric mean when every child is present and every weight positive (the common case)."""
+    weight_sum = np.broadcast_to(weights, scores.shape).sum(axis=axis)
+    if rule == "arithmetic":
+        total: Array = (weights * scores).sum(axis=axis) / weight_sum
+        return total
+    with np.errstate(divide="ignore"):
+        logs = np.log(scores)
+    total = np.exp((weights * logs).sum(axis=axis) / weight_sum)
+    return total
+
+
+def _check_floor(scores: Array, node: str, rule: str, *, strict: bool) -> None:
+    values = scores[~np.isnan(scores)]
+    bad = values[values <= 0.0] if strict else values[values < 0.0]
+    if bad.size:
+        need = "> 0" if strict else ">= 0"
+        raise InputError(
+            Issue(
+                "index",
+                f"the {rule} mean needs child scores {need} ({bad.size} such scores); choose normalisations that give "
+                "non-negative scores (minmax, rank) or leave this rule out of aggregations",
+                column=node,
+                value=f"{bad[0]:g}",
+            )
+        )
+
+
+def rank_descending(scores: Array) -> Array:
+    """Ranks along the last axis, 1 = highest score, ties share the best rank, NaN scores get NaN ranks."""
+    ranks: Array = np.asarray(rankdata(-scores, method="min", axis=-1, nan_policy="omit"), dtype=float)
+    return ranks
+
+
+# --- the tree compiled for replications ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Edge:
+    indicator: int  # column of the indicator, or -1 for a node child
+    node: int  # position of the node child in the evaluation order, or -1
+    direction: int
+    node_flip: float  # low + high of a node child's range
+
+
+@dataclass(frozen=True)
+class _CompiledNode:
+    name: str
+    edges: tuple[_Edge, ...]
+    weights: Array
+    aggregation: str
+    scale: float
+    top: float
+    min_child_share: float
+    enough_indicators: NDArray[np.bool_]
+
+
+@dataclass
+class ChoiceModel:
+    """One period's indicator scores under every normalisation alternative, and the tree to aggregate them.
+
+    Built by :meth:`build`; :meth:`root_scores` recomputes the root for many replications at once.
+    """
+
+    units: NDArray[Any]
+    period: Any
+    normalisations: tuple[str, ...]
+    aggregations: tuple[str, ...]
+    scores: Array  # alternatives × indicators × units
+    flip_offsets: Array  # alternatives × indicators: a flipped indicator score is offset - score
+    nodes: tuple[_CompiledNode, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def build(
+        cls,
+        definition: IndexDefinition,
+        values: pd.DataFrame,
+        period: Any,
+        normalisations: Sequence[str],
+        aggregations: Sequence[str],
+    ) -> ChoiceModel:
+        """Normalise every indicator under each alternative (over all periods, as the engine does), keep ``period``."""
+        indicators = list(definition.used_indicators())
+        rows = values.index.get_level_values(1) == period
+        scores = np.empty((len(normalisations), len(indicators), int(rows.sum())))
+        offsets = np.zeros((len(normalisations), len(indicators)))
+        for k, method in enumerate(normalisations):
+            for i, name in enumerate(indicators):
+                indicator = definition.indicators[name]
+                if method == "nominal":
+                    rule = indicator.normalisation
+                    column = score_indicator(values[name], indicator)
+                else:
+                    rule = Normalisation(method=method, scope=indicator.normalisation.scope)
+                    moved = transform(values[name].dropna(), indicator.transformation, indicator=name)
+                    column = normalise(moved, rule, indicator.direction).reindex(values.index)
+                scores[k, i, :] = column.to_numpy(dtype=float)[rows]
+                offsets[k, i] = rule.range[0] + rule.range[1] if rule.bounded else 0.0
+        present = values.notna().to_numpy()[rows]
+        position = {name: i for i, name in enumerate(indicators)}
+        order = definition.order()
+        node_position = {name: j for j, name in enumerate(order)}
+        compiled = []
+        for name in order:
+            node = definition.nodes[name]
+            edges = []
+            for child in node.children:
+                if child.name in definition.nodes:
+                    low, high = definition.nodes[child.name].range
+                    edges.append(_Edge(-1, node_position[child.name], child.direction, low + high))
+                else:
+                    edges.append(_Edge(position[child.name], -1, child.direction, 0.0))
+            leaves = [position[leaf] for leaf in definition.leaves(name)]
+            compiled.append(
+                _CompiledNode(
+                    name=name,
+                    edges=tuple(edges),
+                    weights=np.array([child.weight for child in node.children], dtype=float),
+                    aggregation=node.aggregation,
+                    scale=node.scale,
+                    top=node.top,
+                    min_child_share=node.min_child_share,
+                    enough_indicators=present[:, leaves].mean(axis=1) >= node.min_indicator_share,
+                )
+            )
+        units = values.index.get_level_values(0).to_numpy()[rows]
+        return cls(units, period, tuple(normalisations), tuple(aggregations), scores, offsets, tuple(compiled))
+
+    @property
+    def edge_counts(self) -> list[int]:
+        """Number of children of each node, in evaluation order (the shapes of the weight factors)."""
+        return [len(node.edges) for node in self.nodes]
+
+    def root_scores(
+        self, normalisation: NDArray[np.intp], aggregation: NDArray[np.intp], weight_factors: Sequence[Array]
+    ) -> Array:
+        """Root scores (replications × units) for the given choice indices and weight multipliers per node."""
+        count = len(normalisation)
+        done: list[Array] = []
+        for node, factors in zip(self.nodes, weight_factors, strict=True):
+            columns = []
+            for edge in node.edges:
+                if edge.indicator >= 0:
+                    column = self.scores[normalisation, edge.indicator]  # replications × units
+                    if edge.direction == -1:
+                        column = self.flip_offsets[normalisation, edge.indicator][:, np.newaxis] - column
+                else:
+                    column = done[edge.node]
+                    if edge.direction == -1:
+                        column = edge.node_flip - column
+                columns.append(column)
+            matrix = np.stack(columns)  # children × replications × units
+            weights = (node.weights[np.newaxis, :] * factors).T[:, :, np.newaxis]
+            result = np.full((count, len(self.units)), np.nan)
+            for k, rule in enumerate(self.aggregations):
+                picked = aggregation == k
+                if picked.any():
+                    actual = node.aggregation if rule == "nominal" else rule
+                    result[picked] = aggregate_replications(
+                        matrix[:, picked], weights[:, picked], actual, node=node.name, top=node.top, axis=0
+                    )
+            child_share = (~np.isnan(matrix)).mean(axis=0)
+            enough = node.enough_indicators[np.newaxis, :] & (child_share >= node.min_child_share)
+            done.append(np.where(enough, result * node.scale, np.nan))
+        return done[-1]
+
+
+# --- the estimator -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UncertaintyResult:
+    """Nominal score and rank per unit, with the Monte Carlo rank distribution summarised."""
+
+    units: NDArray[Any]
+    period: Any
+    nominal_score: Array
+    nominal_rank: Array
+    median_rank: Array
+    mean_rank: Array
+    rank_low: Array
+    rank_high: Array
+    interval: tuple[float, float]
+    rank_counts: NDArray[np.int64]  # units × (units + 1): how often each unit took each rank
+    normalisation: NDArray[np.intp]  # chosen alternative per replication
+    aggregation: NDArray[np.intp]
+    mean_rank_shift: Array  # per replication: mean |rank - nominal rank| over units
+    seed: int
+    parameters: Mapping[str, Any]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table, one row per unit: scores, nominal/median/mean rank and the rank interval."""
+        low, high = self.interval
+        return pd.DataFrame(
+            {
+                "unit": self.units,
+                "period": [self.period] * len(self.units),
+                "nominal_score": self.nominal_score,
+                "nominal_rank": self.nominal_rank,
+                "median_rank": self.median_rank,
+                "mean_rank": self.mean_rank,
+                f"rank_q{_percent(low)}": self.rank_low,
+                f"rank_q{_percent(high)}": self.rank_high,
+                "rank_interval_width": self.rank_high - self.rank_low,
+            }
+        )
+
+    def replications(self) -> pd.DataFrame:
+        """One row per replication: the normalisation and aggregation drawn and the mean absolute rank shift."""
+        return pd.DataFrame(
+            {
+                "replication": np.arange(len(self.normalisation)),
+                "normalisation": np.asarray(self.parameters["normalisations"], dtype=object)[self.normalisation],
+                "aggregation": np.asarray(self.parameters["aggregations"], dtype=object)[self.aggregation],
+                "mean_rank_shift": self.mean_rank_shift,
+            }
+        )
+
+    def summary(self) -> pd.Series:
+        """Replications, seed, the mean of the mean absolute rank shift and the mean rank-interval width."""
+        return pd.Series(
+            {
+                "replications": len(self.mean_rank_shift),
+                "seed": self.seed,
+                "mean_rank_shift": float(np.nanmean(self.mean_rank_shift)) if len(self.mean_rank_shift) else np.nan,
+                "mean_interval_width": float(np.nanmean(self.rank_high - self.rank_low)),
+            }
+        )
+
+
+def _parameter_error(name: str, reason: str, value: Any) -> InputError:
+    return InputError(Issue("parameters", reason, column=name, value=repr(value)))
+
+
+def check_choices(name: str, given: Any, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """A non-empty tuple of distinct allowed names, or an error naming the parameter."""
+    if isinstance(given, str) or not isinstance(given, Sequence) or not given:
+        raise _parameter_error(name, f"must be a non-empty list drawn from {', '.join(allowed)}", given)
+    unknown = [item for item in given if item not in allowed]
+    if unknown:
+        raise _parameter_error(name, f"must be drawn from {', '.join(allowed)} (unknown: {unknown!r})", given)
+    if len(set(given)) != len(given):
+        raise _parameter_error(name, "must not repeat a choice", given)
+    return tuple(given)
+
+
+def check_integer(name: str, given: Any, minimum: int) -> int:
+    """An int >= minimum, or an error naming the parameter."""
+    if isinstance(given, bool) or not isinstance(given, int | np.integer) or given < minimum:
+        raise _parameter_error(name, f"must be an integer >= {minimum}", given)
+    return int(given)
+
+
+def check_perturbation(given: Any) -> float:
+    """The relative weight perturbation, in [0, 1)."""
+    if isinstance(given, bool) or not isinstance(given, int | float) or not 0.0 <= float(given) < 1.0:
+        raise _parameter_error("weight_perturbation", "must be a number in [0, 1) (0.2 means ± 20 %)", given)
+    return float(given)
+
+
+def check_seed(given: Any) -> int:
+    """The seed as a non-negative int; ``None`` draws fresh entropy (recorded with the result)."""
+    if given is None:
+        entropy = np.random.SeedSequence().entropy
+        return int(entropy if isinstance(entropy, int) else 0) % (2**63)
+    if isinstance(given, bool) or not isinstance(given, int | np.integer) or given < 0:
+        raise _parameter_error("seed", "must be a non-negative integer or None", given)
+    return int(given)
+
+
+def prepare(
+    definition: IndexDefinition | str | Path | Mapping[str, Any],
+    data: pd.DataFrame,
+    unit_column: str,
+    period: Any,
+    normalisations: tuple[str, ...],
+    aggregations: tuple[str, ...],
+) -> tuple[IndexDefinition, ChoiceModel, pd.Series]:
+    """Resolve the definition, check the data, build the choice model and the nominal root scores of ``period``."""
+    resolved = _resolve(definition)
+    nominal = CompositeIndex(definition=resolved, unit_column=unit_column).fit(data).scores_[resolved.root]
+    values, _ = _to_wide(data, resolved, unit_column)
+    periods = values.index.get_level_values(1)
+    if period is None:
+        period = periods.max()
+    elif period not in set(periods):
+        raise _parameter_error("period", f"is not a period of the data ({len(set(periods))} periods)", period)
+    model = ChoiceModel.build(resolved, values, period, normalisations, aggregations)
+    return resolved, model, nominal[nominal.index.get_level_values(1) == period]
+
+
+class UncertaintyAnalysis:
+    """Monte Carlo uncertainty analysis of a composite index's ranks (scikit-learn style estimator).
+
+    Parameters
+    ----------
+    definition, unit_column:
+        As for :class:`~ruralmig.index.CompositeIndex`.
+    period:
+        The period whose units are ranked (default: the latest in the data).
+    normalisations:
+        Alternatives drawn with equal probability: ``nominal`` (each indicator's own rule), ``minmax``, ``zscore``,
+        ``rank``. z-scores can be negative and so cannot feed geometric or harmonic means.
+    aggregations:
+        Alternatives applied to every node: ``nominal`` (each node's own rule) or a rule name.
+    weight_perturbation:
+        Every weight is multiplied by a factor drawn uniformly from [1 − p, 1 + p].
+    n_replications, chunk_size:
+        Replications in all, and per vectorised batch (memory is about chunk_size × units × indicators × 8 bytes ×
+        a few).
+    interval:
+        Lower and upper rank quantiles reported.
+    seed:
+        Seed of the numpy Generator; ``None`` draws one, recorded in ``seed_`` and the result.
+    """
+
+    def __init__(
+        self,
+        *,
+        definition: IndexDefinition | str | Path | Mapping[str, Any],
+        unit_column: str = "unit",
+        period: Any = None,
+        normalisations: Sequence[str] = ("nominal", "minmax", "rank"),
+        aggregations: Sequence[str] = ("arithmetic", "geometric"),
+        weight_perturbation: float = 0.2,
+        n_replications: int = 1000,
+        chunk_size: int = 256,
+        interval: tuple[float, float] = (0.05, 0.95),
+        seed: int | None = None,
+    ) -> None:
+        self.definition = definition
+        self.unit_column = unit_column
+        self.period = period
+        self.normalisations = normalisations
+        self.aggregations = aggregations
+        self.weight_perturbation = weight_perturbation
+        self.n_replications = n_replications
+        self.chunk_size = chunk_size
+        self.interval = interval
+        self.seed = seed
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _FITTED:
+            raise NotFittedError(f"this UncertaintyAnalysis is not fitted yet: call fit(data) before using {name}")
+        raise AttributeError(name)
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The settings given to ``__init__``."""
+        names = ("definition", "unit_column", "period", "normalisations", "aggregations", "weight_perturbation")
+        rest = ("n_replications", "chunk_size", "interval", "seed")
+        return {name: getattr(self, name) for name in (*names, *rest)}
+
+    def _checked(self) -> dict[str, Any]:
+        interval = self.interval
+        if (
+            not isinstance(interval, tuple | list)
+            or len(interval) != 2
+            or not all(isinstance(q, int | float) and not isinstance(q, bool) for q in interval)
+            or not 0.0 <= interval[0] < interval[1] <= 1.0
+        ):
+            raise _parameter_error("interval", "must be two quantiles (low, high) with 0 <= low < high <= 1", interval)
+        return {
+            "normalisations": check_choices("normalisations", self.normalisations, NORMALISATION_CHOICES),
+            "aggregations": check_choices("aggregations", self.aggregations, AGGREGATION_CHOICES),
+            "weight_perturbation": check_perturbation(self.weight_perturbation),
+            "n_replications": check_integer("n_replications", self.n_replications, 1),
+            "chunk_size": check_integer("chunk_size", self.chunk_size, 1),
+            "interval": (float(interval[0]), float(interval[1])),
+        }
+
+    def fit(self, data: pd.DataFrame) -> UncertaintyAnalysis:
+        """Run the replications on ``data`` (long or wide, as for CompositeIndex) and summarise the ranks."""
+        settings = self._checked()
+        seed = check_seed(self.seed)
+        definition, model, nominal = prepare(
+            self.definition, data, self.unit_column, self.period, settings["normalisations"], settings["aggregations"]
+        )
+        replications, perturbation = settings["n_replications"], settings["weight_perturbation"]
+        # One stream per choice, drawn chunk by chunk: the draws do not depend on chunk_size, and only the
+        # choice indices (not the weights) are kept for all replications.
+        streams = [np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(2 + len(model.nodes))]
+        normalisation = np.empty(replications, dtype=np.intp)
+        aggregation = np.empty(replications, dtype=np.intp)
+        nominal_score = nominal.to_numpy(dtype=float)
+        nominal_rank = rank_descending(nominal_score)
+        units = len(model.units)
+        counts = np.zeros(units * (units + 1), dtype=np.int64)
+        shift = np.empty(replications)
+        unit_offset = (np.arange(units) * (units + 1))[np.newaxis, :]
+        for start in range(0, replications, settings["chunk_size"]):
+            part = slice(start, min(start + settings["chunk_size"], replications))
+            size = part.stop - part.start
+            normalisation[part] = streams[0].integers(0, len(model.normalisations), size=size)
+            aggregation[part] = streams[1].integers(0, len(model.aggregations), size=size)
+            factors = [
+                stream.uniform(1.0 - perturbation, 1.0 + perturbation, size=(size, n))
+                for stream, n in zip(streams[2:], model.edge_counts, strict=True)
+            ]
+            ranks = rank_descending(model.root_scores(normalisation[part], aggregation[part], factors))
+            valid = ~np.isnan(ranks)
+            cells = (unit_offset + np.where(valid, ranks, 0).astype(np.int64))[valid]
+            counts += np.bincount(cells, minlength=counts.size)
+            with np.errstate(invalid="ignore"):
+                gaps = np.abs(ranks - nominal_rank[np.newaxis, :])
+                usable = ~np.isnan(gaps)
+                shift[part] = np.where(usable, gaps, 0.0).sum(axis=1) / np.maximum(usable.sum(axis=1), 1)
+        table = counts.reshape(units, units + 1)
+        low, high = settings["interval"]
+        self.definition_ = definition
+        self.seed_ = seed
+        self.result_ = UncertaintyResult(
+            units=model.units,
+            period=model.period,
+            nominal_score=nominal_score,
+            nominal_rank=nominal_rank,
+            median_rank=rank_quantile(table, 0.5),
+            mean_rank=_mean_rank(table),
+            rank_low=rank_quantile(table, low),
+            rank_high=rank_quantile(table, high),
+            interval=(low, high),
+            rank_counts=table,
+            normalisation=normalisation,
+            aggregation=aggregation,
+            mean_rank_shift=shift,
+            seed=seed,
+            parameters={**settings, "period": model.period, "seed": seed},
+        )
+        return self
+
+    def to_frame(self) -> pd.DataFrame:
+        """The fitted result as a tidy table (see :meth:`UncertaintyResult.to_frame`)."""
+        return self.result_.to_frame()
+
+
+def _percent(q: float) -> str:
+    """A quantile as a column-name percentage: 0.05 -> '05', 0.95 -> '95', 0.025 -> '2.5'."""
+    return f"{q * 100:g}".zfill(2)
+
+
+def rank_quantile(counts: NDArray[np.int64], q: float) -> Array:
+    """The q-quantile (inverse of the empirical CDF) of each unit's ranks from its rank counts; NaN if never ranked."""
+    total = counts.sum(axis=1)
+    cumulative = np.cumsum(counts, axis=1)
+    reached = cumulative >= np.maximum(np.ceil(q * total - 1e-9), 1)[:, np.newaxis]
+    return np.where(total > 0, np.argmax(reached, axis=1).astype(float), np.nan)
+
+
+def _mean_rank(counts: NDArray[np.int64]) -> Array:
+    total = counts.sum(axis=1)
+    weighted = (counts * np.arange(counts.shape[1])[np.newaxis, :]).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, weighted / np.maximum(total, 1), np.nan)
