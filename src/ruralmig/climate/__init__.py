@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from ruralmig.climate.indices import accumulate, spei, spi
 from ruralmig.climate.pet import hargreaves, thornthwaite
+from ruralmig.climate.zonal import zonal_statistics, zone_raster
 
-__all__ = ["accumulate", "hargreaves", "spei", "spi", "thornthwaite"]
+__all__ = ["accumulate", "hargreaves", "spei", "spi", "thornthwaite", "zonal_statistics", "zone_raster"]
