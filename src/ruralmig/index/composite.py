@@ -7,6 +7,7 @@ unit × period rows; the only Python loops run over indicators and nodes of the 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ruralmig.errors import InputError, Issue, NotFittedError
+from ruralmig.errors import DataQualityWarning, InputError, Issue, NotFittedError
 from ruralmig.index.aggregate import aggregate
 from ruralmig.index.definition import IndexDefinition
 from ruralmig.index.normalise import score_indicator
@@ -83,10 +84,15 @@ class CompositeIndex:
     """
 
     def __init__(
-        self, *, definition: IndexDefinition | str | Path | Mapping[str, Any], unit_column: str = "unit"
+        self,
+        *,
+        definition: IndexDefinition | str | Path | Mapping[str, Any],
+        unit_column: str = "unit",
+        absent: str = "raise",
     ) -> None:
         self.definition = definition
         self.unit_column = unit_column
+        self.absent = absent
 
     def __getattr__(self, name: str) -> Any:
         if name in _FITTED:
@@ -95,7 +101,7 @@ class CompositeIndex:
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The settings given to ``__init__``."""
-        return {"definition": self.definition, "unit_column": self.unit_column}
+        return {"definition": self.definition, "unit_column": self.unit_column, "absent": self.absent}
 
     def fit(self, data: pd.DataFrame) -> CompositeIndex:
         """Score every indicator and node for every unit and period of ``data``."""
@@ -108,7 +114,11 @@ class CompositeIndex:
                     column="unit_column",
                 )
             )
-        values, imputed = _to_wide(data, definition, self.unit_column)
+        if self.absent not in ("raise", "missing"):
+            raise InputError(
+                Issue("parameters", f"absent must be 'raise' or 'missing', got {self.absent!r}", column="absent")
+            )
+        values, imputed = _to_wide(data, definition, self.unit_column, absent=self.absent)
         scores: dict[str, pd.Series] = {}
         coverage: dict[str, pd.Series] = {}
         imputed_share: dict[str, pd.Series] = {}
@@ -186,7 +196,9 @@ def _numeric(column: pd.Series, where: str) -> pd.Series:
     return numbers.astype(float)
 
 
-def _to_wide(data: pd.DataFrame, definition: IndexDefinition, unit_column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _to_wide(
+    data: pd.DataFrame, definition: IndexDefinition, unit_column: str, *, absent: str = "raise"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Values and imputed flags as (unit, period) × indicator tables, checked.
 
     Indicators in the data that the definition does not use are ignored. An ``imputed`` column (long data) may
@@ -231,10 +243,19 @@ def _to_wide(data: pd.DataFrame, definition: IndexDefinition, unit_column: str) 
             {name: _numeric(indexed[name], name) for name in wanted if name in indexed.columns}, index=indexed.index
         )
         imputed = pd.DataFrame(0.0, index=values.index, columns=values.columns)
-    absent = [name for name in wanted if name not in values.columns or values[name].isna().all()]
-    if absent:
+    missing = [name for name in wanted if name not in values.columns or values[name].isna().all()]
+    if missing and absent == "missing":
+        warnings.warn(
+            f"{len(missing)} indicators have no values and count as missing: {', '.join(missing)}",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+        values = values.reindex(columns=[*values.columns, *(n for n in missing if n not in values.columns)])
+        imputed = imputed.reindex(columns=values.columns, fill_value=0.0)
+        missing = []
+    if missing:
         raise InputError(
-            [Issue("data", "is in the definition but has no values in the data", column=name) for name in absent]
+            [Issue("data", "is in the definition but has no values in the data", column=name) for name in missing]
         )
     values = values.reindex(columns=wanted).sort_index()
     imputed = imputed.reindex(index=values.index, columns=wanted).astype(float).fillna(0.0) > 0
