@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from ruralmig.cli.common import console, fail_on_errors
-from ruralmig.datasets.demo import DEMO_STEPS, DemoStep, build_demo, run_demo_displacement
+from ruralmig.datasets.demo import DEMO_STEPS, DemoStep, build_demo, run_demo_displacement, run_demo_index
 from ruralmig.ingest import IngestResult
 
 __all__ = ["register"]
@@ -34,6 +34,8 @@ def demo(
         with build_demo(workspace, on_step=advance) as ws:
             progress.update(task, description="simulating displacement, Burundi 2015")
             displacement = run_demo_displacement(ws, workspace / "displacement")
+            progress.update(task, description="computing the adverse-drivers index")
+            drivers = run_demo_index(ws, workspace / "index")
             tables = ws.tables()
             location = ws.location
             indicators = ws.describe("indicators")
@@ -62,6 +64,21 @@ def demo(
     for camp, (simulated, observed) in displacement.camps_last_day.items():
         camps.add_row(camp, f"{simulated:,}", f"{observed:,}")
     console.print(camps)
+    latest = drivers[drivers["period"] == drivers["period"].max()].head(8)
+    ranking = RichTable(
+        title=f"adverse drivers of rural migration, {latest['period'].max()} (0-10; 2 of 11 indicators)"
+    )
+    for header in ("area", "score", "class", "rank", "reliability"):
+        ranking.add_column(header)
+    for row in latest.to_dict("records"):
+        ranking.add_row(
+            str(row["unit"]),
+            f"{row['score']:.2f}",
+            str(row["risk_class"]),
+            str(row["rank"]),
+            f"{row['reliability']:.2f}",
+        )
+    console.print(ranking)
     console.print(
         f"ARD {displacement.ard:.3f} (rescaled {displacement.ard_rescaled:.3f}); "
         f"files: {', '.join(str(f) for f in displacement.files)}"

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from ruralmig.datasets import bundled_file
 from ruralmig.ingest import IngestResult
 from ruralmig.storage import WriteMode, workspace_file
@@ -110,3 +112,25 @@ def run_demo_displacement(workspace: Workspace, out: Path, *, seed: int = 1) -> 
     last_sim, last_obs = result.camp_frame().iloc[-1], result.observed_frame().iloc[-1]
     camps = {camp: (int(last_sim[camp]), int(last_obs[camp])) for camp in result.camps}
     return DemoDisplacement("burundi2015", result.days, result.ard(), result.ard(rescaled=True), camps, files)
+
+
+def run_demo_index(workspace: Workspace, out: Path) -> pd.DataFrame:
+    """The bundled adverse-drivers index on the demo indicators; absent indicators count as missing."""
+    import warnings
+
+    from ruralmig.errors import DataQualityWarning
+    from ruralmig.index import CompositeIndex
+    from ruralmig.index.bundled import bundled_definition
+    from ruralmig.index.classes import classify
+
+    values = workspace.read("indicators")[["area_id", "period", "indicator", "value", "imputed"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # the demo holds 2 of the 11 indicators; reported below
+        model = CompositeIndex(
+            definition=bundled_definition("adverse_drivers"), unit_column="area_id", absent="missing"
+        ).fit(values)
+    frame = model.to_frame()
+    out.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out / "adverse_drivers_scores.csv", index=False)
+    classes = classify(frame, node="adverse_drivers")
+    return classes.sort_values(["period", "rank"])
