@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from typer.testing import CliRunner
 
@@ -45,3 +46,41 @@ def test_compute_from_the_workspace_ranks_the_harder_hit_area_first(tmp_path: Pa
     assert drivers["AF01"] == 0.75
     assert abs(drivers["AF02"] - 0.225) < 1e-12
     assert result.output.index("AF01") < result.output.index("AF02")
+
+
+def test_uncertainty_gives_rank_intervals_that_contain_the_nominal_rank(tmp_path: Path) -> None:
+    definition = tmp_path / "drivers.yml"
+    definition.write_text(DEFINITION)
+    rng = np.random.default_rng(0)
+    areas = [f"AF{i:02d}" for i in range(1, 21)]
+    rows = pd.DataFrame(
+        {
+            "area_id": np.repeat(areas, 2),
+            "period": "2020",
+            "indicator": ["poverty", "rainfall"] * 20,
+            "value": np.column_stack([rng.uniform(0, 100, 20), rng.uniform(0, 2000, 20)]).ravel(),
+        }
+    )
+    rows.to_csv(tmp_path / "values.csv", index=False)
+    out = tmp_path / "intervals.csv"
+    result = runner.invoke(
+        app,
+        [
+            "index",
+            "uncertainty",
+            str(definition),
+            "--data",
+            str(tmp_path / "values.csv"),
+            "--replications",
+            "500",
+            "--seed",
+            "7",
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    intervals = pd.read_csv(out)
+    assert len(intervals) == 20
+    assert (intervals["rank_q05"] <= intervals["nominal_rank"]).all()
+    assert (intervals["nominal_rank"] <= intervals["rank_q95"]).all()
