@@ -219,6 +219,23 @@ class Workspace:
             tables={"displacement_results": tidy},
         )
 
+    def save_index_run(self, frame: pd.DataFrame, definition_text: str, inputs: pd.DataFrame) -> str:
+        """Store a composite-index result (its tidy frame) with the definition and a hash of its inputs."""
+        import hashlib
+
+        from ruralmig.scenarios import save_run
+
+        inputs_hash = hashlib.sha256(inputs.to_csv(index=False).encode()).hexdigest()
+        tidy = frame.assign(unit=frame["unit"].astype(str), period=frame["period"].astype(str))
+        return save_run(
+            self.store,
+            engine="index",
+            parameters={"definition": definition_text},
+            seed=None,
+            inputs_hash=inputs_hash,
+            tables={"index_results": tidy},
+        )
+
     def history(self) -> pd.DataFrame:
         """Provenance of every ingest, newest first."""
         log: pd.DataFrame = self.store.read_arrow(get_table("ingest_log")).to_pandas()

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ruralmig import InputError, Workspace
@@ -56,3 +57,23 @@ def test_a_stored_run_keeps_its_parameters_seed_and_tidy_counts(workspace: Works
     assert len(stored) == 30 * 30
     nyarugusu = stored[(stored["location"] == "Nyarugusu") & (stored["day"] == 29)]
     assert int(nyarugusu["agents"].iloc[0]) == int(result.camp_frame()["Nyarugusu"].iloc[29])
+
+
+def test_an_index_run_is_stored_with_its_definition(workspace: Workspace) -> None:
+    frame = pd.DataFrame(
+        {
+            "unit": ["AF01", "AF02"],
+            "period": ["2020", "2020"],
+            "node": ["root", "root"],
+            "kind": ["node", "node"],
+            "score": [0.75, float("nan")],
+            "missing_share": [0.0, 1.0],
+            "imputed_share": [0.0, 0.0],
+        }
+    )
+    run_id = workspace.save_index_run(frame, "root: drivers\n", frame[["unit", "score"]])
+    stored = workspace.read("index_results").sort_values("unit", ignore_index=True)
+    assert stored["run_id"].unique().tolist() == [run_id]
+    assert stored.loc[0, "score"] == 0.75
+    assert np.isnan(stored.loc[1, "score"])
+    assert "root: drivers" in str(workspace.read("results").loc[0, "parameters"])

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from ruralmig import SchemaError, Workspace, WorkspaceLockedError
+from ruralmig.model import SCHEMA_VERSION
 
 INGEST_CHILD = textwrap.dedent(
     """
@@ -122,5 +123,5 @@ def test_an_older_workspace_is_migrated_when_opened(tmp_path: Path) -> None:
     assert "displacement_results" not in store.existing_tables()
     store.close()
     with Workspace.open(tmp_path / "old.duckdb") as ws:
-        assert ws.schema_version == 2
+        assert ws.schema_version == SCHEMA_VERSION
         assert ws.count("displacement_results") == 0

@@ -84,3 +84,34 @@ def test_uncertainty_gives_rank_intervals_that_contain_the_nominal_rank(tmp_path
     assert len(intervals) == 20
     assert (intervals["rank_q05"] <= intervals["nominal_rank"]).all()
     assert (intervals["nominal_rank"] <= intervals["rank_q95"]).all()
+
+
+def test_compare_reports_rank_shifts_and_compute_can_store_the_run(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yml", tmp_path / "b.yml"
+    first.write_text(DEFINITION)
+    second.write_text(DEFINITION.replace("aggregation: arithmetic", "aggregation: geometric"))
+    rows = pd.DataFrame(
+        {
+            "area_id": ["AF01", "AF01", "AF02", "AF02"],
+            "period": ["2020"] * 4,
+            "indicator": ["poverty", "rainfall"] * 2,
+            "value": [60, 200, 20, 1500],
+        }
+    )
+    rows.to_csv(tmp_path / "values.csv", index=False)
+    with Workspace.init(tmp_path / "ws") as ws:
+        ws.ingest("indicators", tmp_path / "values.csv")
+    ws_args = ["-w", str(tmp_path / "ws"), "index"]
+    result = runner.invoke(app, [*ws_args, "compare", str(first), str(second), "-o", str(tmp_path / "cmp.csv")])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "cmp.csv").set_index("unit")
+    assert table.loc["AF01", "rank_first"] == 1
+    assert table["rank_shift"].abs().max() == 0
+    result = runner.invoke(app, [*ws_args, "compute", str(first), "--save", "-o", str(tmp_path / "s.csv")])
+    assert result.exit_code == 0, result.output
+    with Workspace.open(tmp_path / "ws") as ws:
+        runs = ws.read("results")
+        stored = ws.read("index_results")
+    assert runs["engine"].tolist() == ["index"]
+    assert "poverty" in str(runs.loc[0, "parameters"])
+    assert len(stored) == 2 * 3  # two units, two indicators and the root

@@ -29,6 +29,7 @@ def compute(
     allow_absent: Annotated[
         bool, typer.Option(help="Count indicators with no data as missing (reported) instead of refusing.")
     ] = True,
+    save: Annotated[bool, typer.Option(help="Store the scores in the workspace with the definition.")] = False,
 ) -> None:
     """Score every unit and period on every node of the tree; print the ranking on one node."""
     from ruralmig.index.composite import CompositeIndex
@@ -43,6 +44,12 @@ def compute(
             console.print(f"[yellow]note:[/] {warning.message}")
         frame = model.to_frame()
         frame.to_csv(out, index=False)
+        if save:
+            from ruralmig.workspace import Workspace
+
+            with Workspace.open(STATE.workspace, database_url=STATE.database_url) as ws:
+                run_id = ws.save_index_run(frame, _definition_text(definition), values)
+            console.print(f"stored in the workspace as run {run_id}")
     chosen = node or tree.root
     ranked = frame[(frame["node"] == chosen)].dropna(subset=["score"])
     latest = ranked[ranked["period"] == ranked["period"].max()].sort_values("score", ascending=False)
@@ -73,6 +80,45 @@ def uncertainty(
         frame.to_csv(out, index=False)
     console.print(f"[green]✓[/] {replications:,} replications (seed {seed}); rank intervals in {out}")
     console.print(frame.head(10).round(2).to_string(index=False))
+
+
+@app.command()
+def compare(
+    first: Annotated[str, typer.Argument(help="A YAML file or bundled definition name.")],
+    second: Annotated[str, typer.Argument(help="The variant to compare it with.")],
+    data: Annotated[Path | None, typer.Option(help="Long CSV (default: the workspace's indicators).")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV of scores and ranks side by side.")] = Path(
+        "index_compare.csv"
+    ),
+) -> None:
+    """Scores and ranks of every unit under two definitions (e.g. a variant), and how far each unit moves."""
+    from ruralmig.index.composite import CompositeIndex
+
+    with fail_on_errors():
+        frames = []
+        for label, name in (("first", first), ("second", second)):
+            tree, values = _definition_and_values(name, data)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DataQualityWarning)
+                scored = CompositeIndex(definition=tree, unit_column="area_id", absent="missing").fit(values)
+            root = scored.to_frame().query("node == @tree.root")[["unit", "period", "score"]]
+            root = root.assign(rank=root.groupby("period")["score"].rank(ascending=False, method="min"))
+            frames.append(root.rename(columns={"score": f"score_{label}", "rank": f"rank_{label}"}))
+        both = frames[0].merge(frames[1], on=["unit", "period"], how="outer")
+        both["rank_shift"] = both["rank_second"] - both["rank_first"]
+        both.to_csv(out, index=False)
+    moved = both["rank_shift"].abs()
+    console.print(
+        f"[green]✓[/] {len(both):,} unit-periods; mean absolute rank shift {moved.mean():.2f}, "
+        f"largest {moved.max():.0f}; table in {out}"
+    )
+
+
+def _definition_text(definition: str) -> str:
+    from ruralmig.index.bundled import BUNDLED_DEFINITIONS, bundled_definition
+
+    path = bundled_definition(definition) if definition in BUNDLED_DEFINITIONS else Path(definition)
+    return path.read_text(encoding="utf-8")
 
 
 def _definition_and_values(definition: str, data: Path | None) -> tuple[Any, pd.DataFrame]:

@@ -16,7 +16,7 @@ from ruralmig.model.indicators import INDICATORS
 from ruralmig.model.labour import CROP_CALENDARS, LABOUR_REQUIREMENTS, WORKFORCE
 from ruralmig.model.matching import OPPORTUNITIES, PROFILES
 from ruralmig.model.remittances import REMITTANCE_COSTS, REMITTANCE_FLOWS
-from ruralmig.model.results import DISPLACEMENT_RESULTS, INGEST_LOG, RESULTS
+from ruralmig.model.results import DISPLACEMENT_RESULTS, INDEX_RESULTS, INGEST_LOG, RESULTS
 from ruralmig.model.schema import Table
 from ruralmig.model.survey import HOUSEHOLDS, PERSONS, SURVEY_DESIGNS
 
@@ -46,6 +46,7 @@ TABLES: dict[str, Table] = {
         RESULTS,
         INGEST_LOG,
         DISPLACEMENT_RESULTS,
+        INDEX_RESULTS,
     )
 }
 

@@ -57,3 +57,22 @@ DISPLACEMENT_RESULTS = Table(
         number("observed", "Observed count (camps with data only)."),
     ),
 )
+
+INDEX_RESULTS = Table(
+    name="index_results",
+    family="results",
+    description="Scores of every node and indicator of a stored composite-index run.",
+    key=("run_id", "unit", "period", "node"),
+    system=True,
+    since_version=3,
+    columns=(
+        text("run_id", "Run identifier (see results).", required=True),
+        text("unit", "Area or country scored.", required=True),
+        text("period", "Period scored.", required=True),
+        text("node", "Node or indicator of the index tree.", required=True),
+        text("kind", "node or indicator.", required=True),
+        number("score", "Score on the node's scale."),
+        number("missing_share", "Share of the indicators below the node with no value."),
+        number("imputed_share", "Share of the indicators below the node that were imputed."),
+    ),
+)

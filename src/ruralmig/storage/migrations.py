@@ -15,7 +15,7 @@ from ruralmig.storage.ddl import Dialect, add_column_sql, create_table_sql
 __all__ = ["META_TABLE", "Migration", "migrations"]
 
 META_TABLE = "schema_migrations"
-DESCRIPTIONS = {1: "canonical tables of ruralmig 0.1", 2: "displacement_results"}
+DESCRIPTIONS = {1: "canonical tables of ruralmig 0.1", 2: "displacement_results", 3: "index_results"}
 DATA_MIGRATIONS: dict[int, list[str]] = {}
 
 
