@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ruralmig.errors import DataQualityWarning, InputError, Issue, NotFittedError
+from ruralmig.errors import DataQualityWarning, InputError, Issue
+from ruralmig.index._estimator import Estimator
 from ruralmig.index.aggregate import aggregate
 from ruralmig.index.definition import IndexDefinition
 from ruralmig.index.normalise import score_indicator
@@ -68,7 +69,7 @@ class IndexResult:
         )
 
 
-class CompositeIndex:
+class CompositeIndex(Estimator):
     """Compute a composite index defined by an :class:`IndexDefinition` tree.
 
     Parameters
@@ -83,6 +84,8 @@ class CompositeIndex:
     ``result_`` (an :class:`IndexResult`).
     """
 
+    fitted_attributes = _FITTED
+
     def __init__(
         self,
         *,
@@ -93,15 +96,6 @@ class CompositeIndex:
         self.definition = definition
         self.unit_column = unit_column
         self.absent = absent
-
-    def __getattr__(self, name: str) -> Any:
-        if name in _FITTED:
-            raise NotFittedError(f"this CompositeIndex is not fitted yet: call fit(data) before using {name}")
-        raise AttributeError(name)
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The settings given to ``__init__``."""
-        return {"definition": self.definition, "unit_column": self.unit_column, "absent": self.absent}
 
     def fit(self, data: pd.DataFrame) -> CompositeIndex:
         """Score every indicator and node for every unit and period of ``data``."""

@@ -24,7 +24,8 @@ from numpy.typing import NDArray
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
-from ruralmig.errors import InputError, Issue, NotFittedError
+from ruralmig.errors import InputError, Issue
+from ruralmig.index._estimator import Estimator
 from ruralmig.index.definition import IndexDefinition
 from ruralmig.index.uncertainty import (
     AGGREGATION_CHOICES,
@@ -128,7 +129,7 @@ def _pick(column: Array, count: int) -> NDArray[np.intp]:
     return picked
 
 
-class SobolSensitivity:
+class SobolSensitivity(Estimator):
     """Sobol first-order and total indices of the ranks with respect to the analyst's choices (SALib).
 
     Parameters
@@ -144,6 +145,8 @@ class SobolSensitivity:
     seed:
         Seeds the weight sets, the scrambled Sobol' sequence and the bootstrap; ``None`` draws one (recorded).
     """
+
+    fitted_attributes = _FITTED
 
     def __init__(
         self,
@@ -171,17 +174,6 @@ class SobolSensitivity:
         self.num_resamples = num_resamples
         self.chunk_size = chunk_size
         self.seed = seed
-
-    def __getattr__(self, name: str) -> Any:
-        if name in _FITTED:
-            raise NotFittedError(f"this SobolSensitivity is not fitted yet: call fit(data) before using {name}")
-        raise AttributeError(name)
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The settings given to ``__init__``."""
-        names = ("definition", "unit_column", "period", "normalisations", "aggregations", "weight_perturbation")
-        rest = ("n_weight_sets", "n_base", "num_resamples", "chunk_size", "seed")
-        return {name: getattr(self, name) for name in (*names, *rest)}
 
     def fit(self, data: pd.DataFrame) -> SobolSensitivity:
         """Sample the choices, run the index for every sample and estimate the Sobol indices."""

@@ -22,7 +22,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.stats import rankdata
 
-from ruralmig.errors import InputError, Issue, NotFittedError
+from ruralmig.errors import InputError, Issue
+from ruralmig.index._estimator import Estimator
 from ruralmig.index.composite import CompositeIndex, _resolve, _to_wide
 from ruralmig.index.definition import IndexDefinition, Normalisation
 from ruralmig.index.normalise import normalise, score_indicator, transform
@@ -386,7 +387,7 @@ def prepare(
     return resolved, model, nominal[nominal.index.get_level_values(1) == period]
 
 
-class UncertaintyAnalysis:
+class UncertaintyAnalysis(Estimator):
     """Monte Carlo uncertainty analysis of a composite index's ranks (scikit-learn style estimator).
 
     Parameters
@@ -410,6 +411,8 @@ class UncertaintyAnalysis:
     seed:
         Seed of the numpy Generator; ``None`` draws one, recorded in ``seed_`` and the result.
     """
+
+    fitted_attributes = _FITTED
 
     def __init__(
         self,
@@ -435,17 +438,6 @@ class UncertaintyAnalysis:
         self.chunk_size = chunk_size
         self.interval = interval
         self.seed = seed
-
-    def __getattr__(self, name: str) -> Any:
-        if name in _FITTED:
-            raise NotFittedError(f"this UncertaintyAnalysis is not fitted yet: call fit(data) before using {name}")
-        raise AttributeError(name)
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The settings given to ``__init__``."""
-        names = ("definition", "unit_column", "period", "normalisations", "aggregations", "weight_perturbation")
-        rest = ("n_replications", "chunk_size", "interval", "seed")
-        return {name: getattr(self, name) for name in (*names, *rest)}
 
     def _checked(self) -> dict[str, Any]:
         interval = self.interval
