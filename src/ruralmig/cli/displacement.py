@@ -19,6 +19,7 @@ from ruralmig.cli.common import console, fail_on_errors
 
 if TYPE_CHECKING:
     from ruralmig.displacement import DisplacementCase
+    from ruralmig.displacement.calibrate import Calibration
 
 app = typer.Typer(help="Forced displacement: Flee-compatible simulation, validation, ensembles and forecasts.")
 
@@ -235,13 +236,9 @@ def calibrate(
     settings: SettingsOption = None,
 ) -> None:
     """Fit spawn rate, move chance and weights to the observations before --train-days."""
-    from ruralmig.displacement.calibrate import calibrate as run_calibration
-
     with fail_on_errors():
-        case = _read(case_dir, settings)
-        with _bar(f"calibrating {case.name}") as progress:
-            calibration = run_calibration(case, train_days=train_days, trials=trials, seed=seed, progress=progress)
-        out.write_text(yaml.safe_dump(calibration.settings.to_flee_mapping(), sort_keys=False))
+        _, calibration = _calibrated(case_dir, settings, train_days, trials, seed)
+        out.write_text(_settings_yaml(calibration))
     console.print(f"[green]✓[/] best training ARD {calibration.loss:.3f} over {trials} trials; settings in {out}")
     console.print(calibration.trials.sort_values("loss").head(5).round(4).to_string(index=False))
 
@@ -256,25 +253,38 @@ def forecast(
     settings: SettingsOption = None,
 ) -> None:
     """Calibrate on the first --train-days, forecast the rest, and score it on days calibration never saw."""
-    from ruralmig.displacement.calibrate import calibrate as run_calibration
     from ruralmig.displacement.calibrate import forecast as run_forecast
     from ruralmig.displacement.plots import write_arrivals_html
 
     with fail_on_errors():
-        case = _read(case_dir, settings)
-        with _bar(f"calibrating {case.name}") as progress:
-            calibration = run_calibration(case, train_days=train_days, trials=trials, seed=seed, progress=progress)
+        case, calibration = _calibrated(case_dir, settings, train_days, trials, seed)
         result = run_forecast(case, calibration)
         out.mkdir(parents=True, exist_ok=True)
         result.result.flee_out_frame().to_csv(out / "out.csv", index=False)
         result.result.to_frame(run_id=f"{case.name}-forecast").to_csv(out / "agents.csv", index=False)
-        (out / "simsetting.yml").write_text(yaml.safe_dump(calibration.settings.to_flee_mapping(), sort_keys=False))
+        (out / "simsetting.yml").write_text(_settings_yaml(calibration))
         write_arrivals_html(result.result, out / "forecast.html", split_day=train_days)
     console.print(
         f"[green]✓[/] {case.name}: out-of-sample ARD {result.ard_out_of_sample:.3f} "
         f"(rescaled {result.ard_rescaled_out_of_sample:.3f}), MASE flat {result.mase_flat:.2f}, "
         f"sloped {result.mase_sloped:.2f}; files in {out}"
     )
+
+
+def _calibrated(
+    case_dir: Path, settings: Path | None, train_days: int, trials: int, seed: int
+) -> tuple[DisplacementCase, Calibration]:
+    """Read a case and calibrate it on its first `train_days`, with a progress bar."""
+    from ruralmig.displacement.calibrate import calibrate as run_calibration
+
+    case = _read(case_dir, settings)
+    with _bar(f"calibrating {case.name}") as progress:
+        calibration = run_calibration(case, train_days=train_days, trials=trials, seed=seed, progress=progress)
+    return case, calibration
+
+
+def _settings_yaml(calibration: Calibration) -> str:
+    return yaml.safe_dump(calibration.settings.to_flee_mapping(), sort_keys=False)
 
 
 def register(parent: typer.Typer) -> None:
