@@ -12,7 +12,9 @@ from ruralmig.displacement import DisplacementCase, SimSettings, SimulationResul
 CLOSURE_COLUMNS = ["closure_type", "name1", "name2", "closure_start", "closure_end"]
 
 
-def line_case(days: int = 30, *, camp_capacity: int = 0, arrivals: int = 1000) -> DisplacementCase:
+def line_case(
+    days: int = 30, *, camp_capacity: int = 0, arrivals: int = 1000, closures: pd.DataFrame | None = None
+) -> DisplacementCase:
     """Conflict zone A (region r1) -- 50 km -- town B (r2, 20,000 people) -- 100 km -- camp C (r3).
 
     `arrivals` people reach C over the period in the observed data.
@@ -41,7 +43,7 @@ def line_case(days: int = 30, *, camp_capacity: int = 0, arrivals: int = 1000) -
         length=days,
         locations=locations,
         routes=routes,
-        closures=pd.DataFrame(columns=CLOSURE_COLUMNS),
+        closures=closures if closures is not None else pd.DataFrame(columns=CLOSURE_COLUMNS),
         conflicts=conflicts,
         observations={"C": observed},
     )

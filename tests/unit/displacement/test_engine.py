@@ -2,51 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 import pytest
+from tests.unit.displacement.cases import line_case
 
-from ruralmig.displacement import DisplacementCase, SimSettings, simulate
+from ruralmig.displacement import SimSettings, simulate
 from ruralmig.displacement.metrics import averaged_relative_difference, daily_errors, mase
 from ruralmig.displacement.network import compile_network
 from ruralmig.displacement.routes import WeightedChooser, enumerate_paths
 from ruralmig.displacement.rules import capacity_multiplier, link_weights, location_scores
-
-
-def line_case(days: int = 30, *, closures: pd.DataFrame | None = None, camp_capacity: int = 0) -> DisplacementCase:
-    """Conflict zone A -- 50 km -- town B -- 100 km -- camp C; 1,000 arrivals at C over the period."""
-    locations = pd.DataFrame(
-        {
-            "name": ["A", "B", "C"],
-            "region": ["r1", "r2", "r3"],
-            "country": ["X", "X", "Y"],
-            "lat": [0.0, 0.0, 0.0],
-            "lon": [0.0, 0.5, 1.5],
-            "location_type": ["conflict_zone", "town", "camp"],
-            "conflict_date": [0, 0, 0],
-            "population": [100_000, 20_000, camp_capacity],
-        }
-    )
-    routes = pd.DataFrame(
-        {"name1": ["A", "B"], "name2": ["B", "C"], "distance": [50.0, 100.0], "forced_redirection": 0}
-    )
-    conflicts = pd.DataFrame({"A": np.ones(days), "B": np.zeros(days), "C": np.zeros(days)})
-    observed = pd.DataFrame({"date": [date(2020, 1, 1), date(2020, 1, 1) + pd.Timedelta(days=days - 1)],
-                             "count": [0, 1000]})  # fmt: skip
-    return DisplacementCase(
-        name="line",
-        start_date=date(2020, 1, 1),
-        length=days,
-        locations=locations,
-        routes=routes,
-        closures=closures
-        if closures is not None
-        else pd.DataFrame(columns=["closure_type", "name1", "name2", "closure_start", "closure_end"]),
-        conflicts=conflicts,
-        observations={"C": observed},
-    )
 
 
 def test_same_seed_gives_identical_output_and_another_seed_differs() -> None:
