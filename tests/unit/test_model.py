@@ -36,7 +36,7 @@ def test_sensitive_tables_are_the_microdata_and_profiles() -> None:
 
 
 def test_unknown_table_lists_the_known_ones() -> None:
-    with pytest.raises(Exception, match="the canonical tables are: areas"):
+    with pytest.raises(Exception, match="the canonical tables are: api_keys, areas"):
         get_table("indicator")
 
 

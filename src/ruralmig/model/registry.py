@@ -16,7 +16,16 @@ from ruralmig.model.indicators import INDICATORS
 from ruralmig.model.labour import CROP_CALENDARS, LABOUR_REQUIREMENTS, WORKFORCE
 from ruralmig.model.matching import OPPORTUNITIES, PROFILES
 from ruralmig.model.remittances import REMITTANCE_COSTS, REMITTANCE_FLOWS
-from ruralmig.model.results import DISPLACEMENT_RESULTS, INDEX_RESULTS, INGEST_LOG, RESULTS
+from ruralmig.model.results import (
+    API_KEYS,
+    AUDIT_LOG,
+    DISPLACEMENT_RESULTS,
+    INDEX_RESULTS,
+    INGEST_LOG,
+    JOBS,
+    RESULTS,
+    SURVEY_RESULTS,
+)
 from ruralmig.model.schema import Table
 from ruralmig.model.survey import HOUSEHOLDS, PERSONS, SURVEY_DESIGNS
 
@@ -47,6 +56,10 @@ TABLES: dict[str, Table] = {
         INGEST_LOG,
         DISPLACEMENT_RESULTS,
         INDEX_RESULTS,
+        SURVEY_RESULTS,
+        API_KEYS,
+        AUDIT_LOG,
+        JOBS,
     )
 }
 

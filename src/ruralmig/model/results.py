@@ -76,3 +76,93 @@ INDEX_RESULTS = Table(
         number("imputed_share", "Share of the indicators below the node that were imputed."),
     ),
 )
+
+SURVEY_RESULTS = Table(
+    name="survey_results",
+    family="results",
+    description="Design-based survey estimates of a stored run, one row per indicator and domain cell, "
+    "with their disclosure flags. Aggregates only: microdata stay in households and persons.",
+    key=("run_id", "indicator", "domain", "domain_value"),
+    system=True,
+    since_version=4,
+    columns=(
+        text("run_id", "Run identifier (see results).", required=True),
+        text("survey_id", "Survey estimated from.", required=True),
+        text("indicator", "Indicator of the catalogue, or the estimated variable.", required=True),
+        text("statistic", "mean, total, ratio, proportion or quantile.", required=True),
+        text("domain", "Domain variable ('all' for the whole population).", required=True),
+        text("domain_value", "Domain cell ('all' for the whole population).", required=True),
+        number("estimate", "Point estimate (empty when suppressed)."),
+        number("se", "Standard error (empty when suppressed)."),
+        number("ci_low", "Lower bound of the confidence interval."),
+        number("ci_high", "Upper bound of the confidence interval."),
+        number("deff", "Design effect."),
+        integer("n", "Unweighted number of sample units in the cell.", required=True, minimum=0),
+        number("cv", "Coefficient of variation (se / estimate)."),
+        text("unit", "Unit of the estimate."),
+        text("flag", "ok, flagged (CV above threshold) or suppressed (n or CV rule).", required=True),
+    ),
+)
+
+API_KEYS = Table(
+    name="api_keys",
+    family="access",
+    description="API keys of the REST API: only a hash of each key is stored, never the key.",
+    key=("key_id",),
+    system=True,
+    since_version=4,
+    columns=(
+        text("key_id", "Public identifier of the key (its prefix).", required=True),
+        text("key_hash", "Salted hash of the secret part of the key.", required=True),
+        text("name", "Who or what the key is for.", required=True),
+        text("role", "viewer, analyst or admin.", required=True, allowed=("viewer", "analyst", "admin")),
+        typed("grants", DataType.JSON, "Datasets (tables or survey ids) the key may read beyond its role's default."),
+        typed("created_at", DataType.TIMESTAMP, "When the key was created (UTC).", required=True),
+        typed("revoked_at", DataType.TIMESTAMP, "When the key was revoked (UTC), if it was."),
+    ),
+)
+
+AUDIT_LOG = Table(
+    name="audit_log",
+    family="access",
+    description="Every write and every job through the API: who, what, when and the outcome.",
+    key=("event_id",),
+    system=True,
+    since_version=4,
+    columns=(
+        text("event_id", "Event identifier.", required=True),
+        typed("at", DataType.TIMESTAMP, "When it happened (UTC).", required=True),
+        text("key_id", "Key used (never the secret)."),
+        text("role", "Role of the key."),
+        text("action", "What was done, e.g. upload, job.submit, job.cancel, key.create.", required=True),
+        text("target", "Table, job or key acted on."),
+        integer("status", "HTTP status returned."),
+        typed("detail", DataType.JSON, "Parameters and outcome."),
+    ),
+)
+
+JOBS = Table(
+    name="jobs",
+    family="access",
+    description="Long-running work submitted through the API or CLI, with its progress and outcome.",
+    key=("job_id",),
+    system=True,
+    since_version=4,
+    columns=(
+        text("job_id", "Job identifier.", required=True),
+        text("kind", "What runs, e.g. displacement, ensemble, uncertainty.", required=True),
+        text(
+            "status",
+            "queued, running, done, failed or cancelled.",
+            required=True,
+            allowed=("queued", "running", "done", "failed", "cancelled"),
+        ),
+        typed("parameters", DataType.JSON, "Parameters of the job."),
+        number("progress", "Share done, 0 to 1.", minimum=0, maximum=1),
+        text("message", "Latest status line or error."),
+        text("run_id", "Run stored by the job (see results)."),
+        text("submitted_by", "Key id that submitted it."),
+        typed("created_at", DataType.TIMESTAMP, "When it was submitted (UTC).", required=True),
+        typed("updated_at", DataType.TIMESTAMP, "Last change (UTC).", required=True),
+    ),
+)
