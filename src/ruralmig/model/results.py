@@ -74,7 +74,7 @@ INDEX_RESULTS = Table(
         number("score", "Score on the node's scale."),
         number("missing_share", "Share of the indicators below the node with no value."),
         number("imputed_share", "Share of the indicators below the node that were imputed."),
-        integer("rank", "Rank among the units of the period (1 = highest score).", since_version=4),
+        integer("score_rank", "Rank among the units of the period (1 = highest score).", since_version=4),
         text("risk_class", "Class of the score under the definition's thresholds.", since_version=4),
         number("reliability", "1 - the share of missing indicators below the node.", since_version=4),
         number("rank_low", "Lower end of the rank interval from the uncertainty analysis.", since_version=4),
