@@ -46,7 +46,9 @@ def save_run(
     )
     rows = [(get_table("results"), _arrow(record))]
     for name, frame in tables.items():
-        rows.append((get_table(name), _arrow(frame.assign(run_id=run))))
+        table = get_table(name)
+        absent = {c.name: None for c in table.columns if c.name not in frame.columns and not c.required}
+        rows.append((table, _arrow(frame.assign(run_id=run, **absent))))
     store.append_rows(rows)
     return run
 
