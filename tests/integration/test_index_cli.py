@@ -115,3 +115,58 @@ def test_compare_reports_rank_shifts_and_compute_can_store_the_run(tmp_path: Pat
     assert runs["engine"].tolist() == ["index"]
     assert "poverty" in str(runs.loc[0, "parameters"])
     assert len(stored) == 2 * 3  # two units, two indicators and the root
+
+
+def panel_csv(path: Path) -> Path:
+    rng = np.random.default_rng(8)
+    units = [f"U{i}" for i in range(6)]
+    frames = []
+    for year in (2018, 2019, 2020, 2021):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "area_id": np.repeat(units, 2),
+                    "period": year,
+                    "indicator": ["poverty", "rainfall"] * len(units),
+                    "value": np.column_stack(
+                        [np.linspace(10, 90, 6) + 5 * (year - 2018), rng.uniform(100, 1900, 6)]
+                    ).ravel(),
+                }
+            )
+        )
+    pd.concat(frames).to_csv(path, index=False)
+    return path
+
+
+def test_compare_leave_one_out_and_compute_trends(tmp_path: Path) -> None:
+    from ruralmig.index import CompositeIndex, IndexDefinition
+    from ruralmig.index.leave_one_out import leave_one_out
+    from ruralmig.index.trends import panel_trends
+
+    definition = tmp_path / "drivers.yml"
+    definition.write_text(DEFINITION)
+    values = panel_csv(tmp_path / "panel.csv")
+    out = tmp_path / "loo.csv"
+    result = runner.invoke(
+        app, ["index", "compare", str(definition), "--leave-one-out", "drivers", "--data", str(values), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out)
+    expected = leave_one_out(IndexDefinition.from_yaml(definition), pd.read_csv(values), "drivers",
+                             unit_column="area_id")  # fmt: skip
+    assert np.array_equal(written["rank_shift"].to_numpy(), expected["rank_shift"].to_numpy())
+    assert set(written["dropped"]) == {"poverty", "rainfall"}
+
+    trends = tmp_path / "trends.csv"
+    result = runner.invoke(
+        app, ["index", "compute", str(definition), "--data", str(values), "-o", str(tmp_path / "s.csv"),
+              "--trends", str(trends)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(trends)
+    model = CompositeIndex(definition=definition, unit_column="area_id").fit(pd.read_csv(values))
+    want = panel_trends(model.result_)
+    assert np.allclose(table["slope"], want["slope"])
+    assert set(table["trend"]) <= {"improving", "stable", "worsening"}
+    both = runner.invoke(app, ["index", "compare", str(definition), str(definition), "--leave-one-out", "drivers"])
+    assert both.exit_code == 2

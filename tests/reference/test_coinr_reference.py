@@ -238,3 +238,27 @@ def test_correlation_of_indicators_with_their_parent(tree: CoinrTree) -> None:
     actual = [correlations[(parent, child)] for parent, child in zip(expected["Var1"], expected["Var2"], strict=True)]
     assert len(actual) == 49
     np.testing.assert_allclose(actual, expected["Correlation"], rtol=RTOL, atol=ATOL)
+
+
+def test_pca_weights_in_a_definition_are_coinr_loadings_squared(tree: CoinrTree) -> None:
+    """`weights: pca` on the ASEM level-3 groups: the loadings are COINr's, the weights their normalised squares."""
+    from ruralmig.index import CompositeIndex
+
+    loadings = pd.read_csv(FOLDER / "example_PCA_weights_level2.csv", index_col="iCode")["Weight"]
+    aggregated = read("example_Aggregated.csv")
+    codes = [code for code, level in tree.levels.items() if level == 2]
+    groups = {
+        parent: [c for c in codes if tree.parents[c] == parent]
+        for parent in dict.fromkeys(tree.parents[c] for c in codes)
+    }
+    definition = {
+        "root": "top",
+        "nodes": {"top": {"children": list(groups)}}
+        | {parent: {"weights": "pca", "children": children} for parent, children in groups.items()},
+        "indicators": {code: {} for code in codes},
+    }
+    data = aggregated[codes].assign(unit=aggregated.index, period=1)
+    fitted = CompositeIndex(definition=definition).fit(data)
+    for parent, children in groups.items():
+        squared = loadings.loc[children] ** 2
+        np.testing.assert_allclose(fitted.weights_[parent].loc[children], squared / squared.sum(), rtol=RTOL, atol=ATOL)

@@ -30,6 +30,13 @@ def compute(
         bool, typer.Option(help="Count indicators with no data as missing (reported) instead of refusing.")
     ] = True,
     save: Annotated[bool, typer.Option(help="Store the scores in the workspace with the definition.")] = False,
+    trends: Annotated[
+        Path | None, typer.Option(help="Panel data: CSV of each unit's change, slope per year and trend class.")
+    ] = None,
+    higher_is: Annotated[str, typer.Option(help="For trend classes: a higher score is 'worse' or 'better'.")] = "worse",
+    trend_threshold: Annotated[
+        float, typer.Option(help="Slope below this share of the node's range per year is 'stable'.")
+    ] = 0.01,
 ) -> None:
     """Score every unit and period on every node of the tree; print the ranking on one node."""
     from ruralmig.index.composite import CompositeIndex
@@ -44,6 +51,13 @@ def compute(
             console.print(f"[yellow]note:[/] {warning.message}")
         frame = model.to_frame()
         frame.to_csv(out, index=False)
+        if trends is not None:
+            from ruralmig.index.trends import panel_trends
+
+            table = panel_trends(model.result_, threshold=trend_threshold, higher_is=higher_is)  # type: ignore[arg-type]
+            table.to_csv(trends, index=False)
+            counts = table[table["node"] == tree.root]["trend"].value_counts().to_dict()
+            console.print(f"trends of {tree.root} in {trends}: {counts}")
         if save:
             from ruralmig.workspace import Workspace
 
@@ -85,15 +99,24 @@ def uncertainty(
 @app.command()
 def compare(
     first: Annotated[str, typer.Argument(help="A YAML file or bundled definition name.")],
-    second: Annotated[str, typer.Argument(help="The variant to compare it with.")],
+    second: Annotated[str | None, typer.Argument(help="The variant to compare it with.")] = None,
     data: Annotated[Path | None, typer.Option(help="Long CSV (default: the workspace's indicators).")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV of scores and ranks side by side.")] = Path(
         "index_compare.csv"
     ),
+    leave_one_out: Annotated[
+        str | None, typer.Option(help="Instead of a variant: drop each child of this node in turn.")
+    ] = None,
 ) -> None:
-    """Scores and ranks of every unit under two definitions (e.g. a variant), and how far each unit moves."""
+    """Ranks under two definitions (a variant), or with each child of a node left out, and how far units move."""
     from ruralmig.index.composite import CompositeIndex
 
+    if (second is None) == (leave_one_out is None):
+        console.print("[bold red]error:[/] give either a second definition or --leave-one-out NODE (not both)")
+        raise typer.Exit(code=2)
+    if second is None:
+        _leave_one_out(first, str(leave_one_out), data, out)
+        return
     with fail_on_errors():
         frames = []
         for label, name in (("first", first), ("second", second)):
@@ -112,6 +135,20 @@ def compare(
         f"[green]✓[/] {len(both):,} unit-periods; mean absolute rank shift {moved.mean():.2f}, "
         f"largest {moved.max():.0f}; table in {out}"
     )
+
+
+def _leave_one_out(definition: str, node: str, data: Path | None, out: Path) -> None:
+    from ruralmig.index.leave_one_out import leave_one_out
+
+    with fail_on_errors():
+        tree, values = _definition_and_values(definition, data)
+        table = leave_one_out(tree, values, node, unit_column="area_id", absent="missing")
+        table.to_csv(out, index=False)
+    moved = table.assign(moved=table["rank_shift"].abs()).groupby("dropped", sort=False)["moved"].agg(["mean", "max"])
+    console.print(
+        f"[green]✓[/] leave-one-out on {node}: mean and largest absolute rank shift per child; table in {out}"
+    )
+    console.print(moved.round(2).to_string())
 
 
 def _definition_text(definition: str) -> str:

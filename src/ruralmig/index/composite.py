@@ -20,11 +20,23 @@ from ruralmig.errors import DataQualityWarning, InputError, Issue
 from ruralmig.index._estimator import Estimator
 from ruralmig.index.aggregate import aggregate
 from ruralmig.index.definition import IndexDefinition
+from ruralmig.index.impute import impute_values
 from ruralmig.index.normalise import score_indicator
+from ruralmig.index.weights import node_weights, with_weights
 
 __all__ = ["CompositeIndex", "IndexResult"]
 
-_FITTED = ("definition_", "scores_", "coverage_", "imputed_share_", "result_")
+_FITTED = (
+    "definition_",
+    "scores_",
+    "coverage_",
+    "imputed_share_",
+    "result_",
+    "values_",
+    "imputations_",
+    "weights_",
+    "resolved_definition_",
+)
 _KEYS = ["unit", "period"]
 
 
@@ -78,9 +90,17 @@ class CompositeIndex(Estimator):
         An :class:`IndexDefinition`, a path to its YAML file, or the equivalent mapping.
     unit_column:
         Name of the unit column in the data (``area_id`` is also recognised when this is ``unit``).
+    absent:
+        ``raise`` (an indicator of the definition without any value is an error) or ``missing`` (it counts as
+        missing, with a DataQualityWarning).
+    groups:
+        Unit → group (e.g. parent area) for ``impute: group_mean``; by default all units of a period.
 
     Fitted attributes: ``definition_``, ``scores_`` (rows (unit, period), one column per indicator and node),
-    ``coverage_`` (share of the indicators below each column that were present), ``imputed_share_`` and
+    ``coverage_`` (share of the indicators below each column that are present, after imputation),
+    ``imputed_share_`` (share imputed, by the definition or flagged in the data), ``values_`` (the raw values
+    after imputation), ``imputations_`` (one row per imputed cell with its method), ``weights_`` (the weights each
+    node applied, PCA weights included), ``resolved_definition_`` (the definition with those weights) and
     ``result_`` (an :class:`IndexResult`).
     """
 
@@ -92,10 +112,12 @@ class CompositeIndex(Estimator):
         definition: IndexDefinition | str | Path | Mapping[str, Any],
         unit_column: str = "unit",
         absent: str = "raise",
+        groups: Mapping[Any, Any] | pd.Series | None = None,
     ) -> None:
         self.definition = definition
         self.unit_column = unit_column
         self.absent = absent
+        self.groups = groups
 
     def fit(self, data: pd.DataFrame) -> CompositeIndex:
         """Score every indicator and node for every unit and period of ``data``."""
@@ -112,7 +134,10 @@ class CompositeIndex(Estimator):
             raise InputError(
                 Issue("parameters", f"absent must be 'raise' or 'missing', got {self.absent!r}", column="absent")
             )
-        values, imputed = _to_wide(data, definition, self.unit_column, absent=self.absent)
+        observed, flagged = _to_wide(data, definition, self.unit_column, absent=self.absent)
+        values, filled, imputations = impute_values(observed, definition, groups=self.groups)
+        imputed = flagged | filled
+        applied: dict[str, np.ndarray] = {}
         scores: dict[str, pd.Series] = {}
         coverage: dict[str, pd.Series] = {}
         imputed_share: dict[str, pd.Series] = {}
@@ -127,7 +152,8 @@ class CompositeIndex(Estimator):
             matrix = np.column_stack(
                 [self._child_scores(definition, scores, child.name, child.direction) for child in node.children]
             )
-            weights = np.array([child.weight for child in node.children], dtype=float)
+            weights = node_weights(node, matrix)
+            applied[name] = weights
             result = aggregate(matrix, weights, node.aggregation, node=name, top=node.top) * node.scale
             indicator_share = present[leaves].mean(axis=1).to_numpy()
             child_share = (~np.isnan(matrix)).mean(axis=1)
@@ -141,6 +167,14 @@ class CompositeIndex(Estimator):
         self.coverage_ = pd.DataFrame(coverage, columns=columns)
         self.imputed_share_ = pd.DataFrame(imputed_share, columns=columns)
         self.result_ = IndexResult(definition, self.scores_, self.coverage_, self.imputed_share_)
+        self.values_ = values
+        self.imputations_ = imputations
+        self.weights_ = {
+            name: pd.Series(w, index=[c.name for c in definition.nodes[name].children]) for name, w in applied.items()
+        }
+        self.resolved_definition_ = with_weights(
+            definition, {n: w for n, w in applied.items() if definition.nodes[n].weights != "given"}
+        )
         return self
 
     @staticmethod

@@ -19,8 +19,10 @@ from ruralmig.errors import InputError, Issue
 
 __all__ = [
     "AGGREGATIONS",
+    "IMPUTATIONS",
     "NORMALISATIONS",
     "TRANSFORMATIONS",
+    "WEIGHTINGS",
     "Child",
     "IndexDefinition",
     "Indicator",
@@ -32,11 +34,24 @@ AGGREGATIONS = ("arithmetic", "geometric", "harmonic", "reversed_geometric", "ma
 NORMALISATIONS = ("none", "goalposts", "minmax", "zscore", "rank", "distance_to_target")
 TRANSFORMATIONS = ("none", "log", "log1p", "log10", "sqrt")
 SCOPES = ("global", "period")
+IMPUTATIONS = ("none", "group_mean", "regression", "last_observation")
+WEIGHTINGS = ("given", "equal", "pca")
 _KEYS = {
     "definition": {"name", "root", "source", "nodes", "indicators"},
-    "indicator": {"label", "direction", "transformation", "normalisation", "tags"},
+    "indicator": {"label", "direction", "transformation", "normalisation", "tags", "impute"},
     "normalisation": {"method", "min", "max", "range", "clip", "target", "scope"},
-    "node": {"label", "children", "aggregation", "min_indicator_share", "min_child_share", "scale", "range", "top"},
+    "node": {
+        "label",
+        "children",
+        "aggregation",
+        "min_indicator_share",
+        "min_child_share",
+        "scale",
+        "range",
+        "top",
+        "impute",
+        "weights",
+    },
     "child": {"name", "weight", "direction"},
 }
 
@@ -73,6 +88,7 @@ class Indicator:
     transformation: str = "none"
     normalisation: Normalisation = Normalisation()
     tags: Mapping[str, str] = field(default_factory=dict)
+    impute: str | None = None  # None: the nearest node's default (see IndexDefinition.imputations)
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,8 @@ class Node:
     scale: float = 1.0
     range: tuple[float, float] = (0.0, 1.0)
     top: float = 10.0
+    impute: str | None = None  # default imputation for the indicators below (unless nearer nodes override)
+    weights: str = "given"  # given (the children's weights), equal, or pca (first principal component)
 
 
 @dataclass(frozen=True)
@@ -137,6 +155,27 @@ class IndexDefinition:
     def used_indicators(self) -> tuple[str, ...]:
         """The indicators reachable from the root."""
         return self.leaves(self.root)
+
+    def imputations(self) -> dict[str, str]:
+        """Imputation method of every used indicator: its own, else the nearest node's above it, else none."""
+        found: dict[str, str] = {}
+
+        def visit(name: str, inherited: str) -> None:
+            if name in self.indicators:
+                own = self.indicators[name].impute
+                found.setdefault(name, own if own is not None else inherited)
+                return
+            node = self.nodes[name]
+            method = node.impute if node.impute is not None else inherited
+            for child in node.children:
+                visit(child.name, method)
+
+        visit(self.root, "none")
+        return found
+
+    def parent_of(self, name: str) -> str | None:
+        """The first node (children before parents) that has `name` as a direct child."""
+        return next((node for node in self.order() if any(c.name == name for c in self.nodes[node].children)), None)
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> IndexDefinition:
@@ -204,6 +243,9 @@ class _Parser:
             self.problem(where, f"is not one of {', '.join(allowed)}", value)
             return default
         return str(value)
+
+    def optional_choice(self, where: str, value: Any, allowed: tuple[str, ...]) -> str | None:
+        return None if value is None else self.choice(where, value, allowed, "none")
 
     def direction(self, where: str, value: Any) -> int:
         if value is None:
@@ -284,6 +326,7 @@ class _Parser:
             transformation=self.choice(f"{where}.transformation", raw.get("transformation"), TRANSFORMATIONS, "none"),
             normalisation=self.normalisation(f"{where}.normalisation", norm),
             tags={str(k): str(v) for k, v in tags.items()},
+            impute=self.optional_choice(f"{where}.impute", raw.get("impute"), IMPUTATIONS),
         )
 
     def normalisation(self, where: str, raw: Mapping[str, Any]) -> Normalisation:
@@ -322,6 +365,14 @@ class _Parser:
             self.problem(f"{where}.children", "must be a non-empty list", raw_children)
             raw_children = []
         children = tuple(self.child(where, item) for item in raw_children)
+        weighting = self.choice(f"{where}.weights", raw.get("weights"), WEIGHTINGS, "given")
+        given = [
+            c.name
+            for c, item in zip(children, raw_children, strict=True)
+            if isinstance(item, Mapping) and "weight" in item
+        ]
+        if weighting != "given" and given:
+            self.problem(f"{where}.weights", f"is {weighting}, so the children must not set weights", ", ".join(given))
         weights = [child.weight for child in children]
         if any(weight < 0 for weight in weights):
             bad = [f"{c.name}={c.weight:g}" for c in children if c.weight < 0]
@@ -345,6 +396,8 @@ class _Parser:
             scale=self.positive(f"{where}.scale", raw.get("scale"), 1.0),
             range=self.pair(f"{where}.range", raw.get("range"), (0.0, 1.0)),
             top=self.positive(f"{where}.top", raw.get("top"), 10.0),
+            impute=self.optional_choice(f"{where}.impute", raw.get("impute"), IMPUTATIONS),
+            weights=weighting,
         )
 
     def child(self, where: str, item: Any) -> Child:

@@ -6,8 +6,9 @@ tree), then recomputes the index for the units of one period and ranks them (ran
 
 Work is vectorised over replications × units × indicators; the only Python loops run over tree nodes, the few
 choice alternatives and chunks of replications (which keep memory bounded). Rank distributions are accumulated
-as per-unit rank counts, so memory does not grow with the number of replications. The indicator-data
-imputation of the engine is a data flag only (no imputation step to switch on or off), so it is not varied.
+as per-unit rank counts, so memory does not grow with the number of replications. The definition's imputation
+(``impute:``) is applied once, before the replications, and PCA weights are fixed at their nominal values (then
+perturbed like any other weight); neither is re-estimated per replication.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from scipy.stats import rankdata
 
 from ruralmig.errors import InputError, Issue
 from ruralmig.index._estimator import Estimator
-from ruralmig.index.composite import CompositeIndex, _resolve, _to_wide
+from ruralmig.index.composite import CompositeIndex, _resolve
 from ruralmig.index.definition import IndexDefinition, Normalisation
 from ruralmig.index.normalise import normalise, score_indicator, transform
 
@@ -375,9 +376,10 @@ def prepare(
     aggregations: tuple[str, ...],
 ) -> tuple[IndexDefinition, ChoiceModel, pd.Series]:
     """Resolve the definition, check the data, build the choice model and the nominal root scores of ``period``."""
-    resolved = _resolve(definition)
-    nominal = CompositeIndex(definition=resolved, unit_column=unit_column).fit(data).scores_[resolved.root]
-    values, _ = _to_wide(data, resolved, unit_column)
+    fitted = CompositeIndex(definition=_resolve(definition), unit_column=unit_column).fit(data)
+    resolved = fitted.resolved_definition_  # data-driven weights (PCA) fixed at their nominal values
+    nominal = fitted.scores_[resolved.root]
+    values = fitted.values_  # after the definition's imputation
     periods = values.index.get_level_values(1)
     if period is None:
         period = periods.max()

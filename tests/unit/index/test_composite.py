@@ -134,7 +134,7 @@ def test_fit_returns_self_and_keeps_settings_unchanged() -> None:
     assert estimator.fit(LONG) is estimator
     assert estimator.definition is settings
     assert settings == tree()
-    assert estimator.get_params() == {"definition": settings, "unit_column": "unit", "absent": "raise"}
+    assert estimator.get_params() == {"definition": settings, "unit_column": "unit", "absent": "raise", "groups": None}
     assert isinstance(estimator.definition_, IndexDefinition)
 
 
