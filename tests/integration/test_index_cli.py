@@ -61,6 +61,7 @@ def test_uncertainty_gives_rank_intervals_that_contain_the_nominal_rank(tmp_path
             "value": np.column_stack([rng.uniform(0, 100, 20), rng.uniform(0, 2000, 20)]).ravel(),
         }
     )
+    rows.loc[[4, 11], "value"] = np.nan  # two gaps, filled or not as the imputation drawn says
     rows.to_csv(tmp_path / "values.csv", index=False)
     out = tmp_path / "intervals.csv"
     result = runner.invoke(
@@ -75,6 +76,10 @@ def test_uncertainty_gives_rank_intervals_that_contain_the_nominal_rank(tmp_path
             "500",
             "--seed",
             "7",
+            "--imputation",
+            "none",
+            "--imputation",
+            "group_mean",
             "-o",
             str(out),
         ],

@@ -78,17 +78,29 @@ def uncertainty(
     replications: Annotated[int, typer.Option(help="Monte Carlo replications.")] = 1000,
     weights: Annotated[float, typer.Option(help="Weight perturbation, as a fraction (0.2 = ±20 %).")] = 0.2,
     seed: Annotated[int, typer.Option(help="Random seed (recorded).")] = 0,
+    imputation: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Imputation alternatives to draw from (repeat): nominal, none, group_mean, regression, "
+            "last_observation. Default: the definition's own rules only."
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV of rank intervals per unit.")] = Path(
         "index_uncertainty.csv"
     ),
 ) -> None:
-    """Rank intervals per unit over normalisation, aggregation and weight choices (latest period)."""
+    """Rank intervals per unit over imputation, normalisation, aggregation and weight choices (latest period)."""
     from ruralmig.index.uncertainty import UncertaintyAnalysis
 
     with fail_on_errors():
         tree, values = _definition_and_values(definition, data)
         analysis = UncertaintyAnalysis(
-            definition=tree, unit_column="area_id", n_replications=replications, weight_perturbation=weights, seed=seed
+            definition=tree,
+            unit_column="area_id",
+            n_replications=replications,
+            weight_perturbation=weights,
+            seed=seed,
+            imputations=tuple(imputation or ("nominal",)),
         ).fit(values)
         frame = analysis.result_.to_frame()
         frame.to_csv(out, index=False)

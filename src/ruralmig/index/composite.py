@@ -168,6 +168,7 @@ class CompositeIndex(Estimator):
         self.imputed_share_ = pd.DataFrame(imputed_share, columns=columns)
         self.result_ = IndexResult(definition, self.scores_, self.coverage_, self.imputed_share_)
         self.values_ = values
+        self.observed_ = observed  # before the definition's imputation
         self.imputations_ = imputations
         self.weights_ = {
             name: pd.Series(w, index=[c.name for c in definition.nodes[name].children]) for name, w in applied.items()

@@ -82,14 +82,18 @@ def _regression(values: pd.DataFrame, name: str, definition: IndexDefinition) ->
 
 
 def impute_values(
-    values: pd.DataFrame, definition: IndexDefinition, *, groups: Mapping[Any, Any] | pd.Series | None = None
+    values: pd.DataFrame,
+    definition: IndexDefinition,
+    *,
+    groups: Mapping[Any, Any] | pd.Series | None = None,
+    methods: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Fill missing values as the definition asks.
+    """Fill missing values as the definition asks (or as ``methods``, indicator → method, says instead).
 
     `values` is (unit, period) × indicator, sorted. Returns the filled values, a boolean frame of the cells that
     were imputed, and a tidy table of them (unit, period, indicator, method, value).
     """
-    methods = definition.imputations()
+    methods = dict(definition.imputations() if methods is None else methods)
     filled = values.copy()
     for name, method in methods.items():
         if method == "none" or name not in values.columns or not values[name].isna().any():

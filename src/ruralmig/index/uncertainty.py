@@ -1,20 +1,21 @@
 """Uncertainty analysis of composite indices: a Monte Carlo over the analyst's choices.
 
-Each replication draws one normalisation method (used for every indicator), one aggregation rule (used for every
-node) and weights perturbed uniformly by ± ``weight_perturbation`` (relative, independently on every edge of the
-tree), then recomputes the index for the units of one period and ranks them (rank 1 = highest score).
+Each replication draws one imputation method (used for every indicator), one normalisation method (used for every
+indicator), one aggregation rule (used for every node) and weights perturbed uniformly by ± ``weight_perturbation``
+(relative, independently on every edge of the tree), then recomputes the index for the units of one period and
+ranks them (rank 1 = highest score).
 
 Work is vectorised over replications × units × indicators; the only Python loops run over tree nodes, the few
 choice alternatives and chunks of replications (which keep memory bounded). Rank distributions are accumulated
-as per-unit rank counts, so memory does not grow with the number of replications. The definition's imputation
-(``impute:``) is applied once, before the replications, and PCA weights are fixed at their nominal values (then
-perturbed like any other weight); neither is re-estimated per replication.
+as per-unit rank counts, so memory does not grow with the number of replications. Each imputation alternative
+(``nominal`` = the definition's own ``impute:`` rules, ``none``, or one method for every indicator) is computed
+once, before the replications; PCA weights are fixed at their nominal values (then perturbed like any other weight).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,12 @@ from ruralmig.errors import InputError, Issue
 from ruralmig.index._estimator import Estimator
 from ruralmig.index.composite import CompositeIndex, _resolve
 from ruralmig.index.definition import IndexDefinition, Normalisation
+from ruralmig.index.impute import impute_values
 from ruralmig.index.normalise import normalise, score_indicator, transform
 
 __all__ = [
     "AGGREGATION_CHOICES",
+    "IMPUTATION_CHOICES",
     "NORMALISATION_CHOICES",
     "ChoiceModel",
     "UncertaintyAnalysis",
@@ -41,6 +44,7 @@ __all__ = [
 
 Array = NDArray[np.float64]
 NORMALISATION_CHOICES = ("nominal", "minmax", "zscore", "rank")
+IMPUTATION_CHOICES = ("nominal", "none", "group_mean", "regression", "last_observation")
 AGGREGATION_CHOICES = ("nominal", "arithmetic", "geometric", "harmonic", "reversed_geometric", "max", "min")
 _FITTED = ("result_", "seed_", "definition_")
 
@@ -151,7 +155,7 @@ class _CompiledNode:
     scale: float
     top: float
     min_child_share: float
-    enough_indicators: NDArray[np.bool_]
+    enough_indicators: NDArray[np.bool_]  # alternatives × units
 
 
 @dataclass
@@ -168,6 +172,35 @@ class ChoiceModel:
     scores: Array  # alternatives × indicators × units
     flip_offsets: Array  # alternatives × indicators: a flipped indicator score is offset - score
     nodes: tuple[_CompiledNode, ...] = field(default_factory=tuple)
+    imputations: tuple[str, ...] = ("nominal",)  # alternative k = imputation (k // normalisations) × normalisation
+
+    @classmethod
+    def build_alternatives(
+        cls,
+        definition: IndexDefinition,
+        imputed: Sequence[pd.DataFrame],
+        imputations: Sequence[str],
+        period: Any,
+        normalisations: Sequence[str],
+        aggregations: Sequence[str],
+    ) -> ChoiceModel:
+        """One model over every imputation × normalisation pair (``imputed`` holds the values per imputation)."""
+        models = [cls.build(definition, values, period, normalisations, aggregations) for values in imputed]
+        first = models[0]
+        nodes = tuple(
+            replace(node, enough_indicators=np.concatenate([m.nodes[j].enough_indicators for m in models]))
+            for j, node in enumerate(first.nodes)
+        )
+        return cls(
+            first.units,
+            period,
+            first.normalisations,
+            first.aggregations,
+            np.concatenate([m.scores for m in models]),
+            np.concatenate([m.flip_offsets for m in models]),
+            nodes,
+            tuple(imputations),
+        )
 
     @classmethod
     def build(
@@ -219,7 +252,10 @@ class ChoiceModel:
                     scale=node.scale,
                     top=node.top,
                     min_child_share=node.min_child_share,
-                    enough_indicators=present[:, leaves].mean(axis=1) >= node.min_indicator_share,
+                    enough_indicators=np.broadcast_to(
+                        present[:, leaves].mean(axis=1) >= node.min_indicator_share,
+                        (len(normalisations), int(rows.sum())),
+                    ),
                 )
             )
         units = values.index.get_level_values(0).to_numpy()[rows]
@@ -233,7 +269,10 @@ class ChoiceModel:
     def root_scores(
         self, normalisation: NDArray[np.intp], aggregation: NDArray[np.intp], weight_factors: Sequence[Array]
     ) -> Array:
-        """Root scores (replications × units) for the given choice indices and weight multipliers per node."""
+        """Root scores (replications × units) for the given choice indices and weight multipliers per node.
+
+        ``normalisation`` indexes the alternatives (imputation × normalisation pairs when several imputations).
+        """
         count = len(normalisation)
         done: list[Array] = []
         for node, factors in zip(self.nodes, weight_factors, strict=True):
@@ -259,7 +298,7 @@ class ChoiceModel:
                         matrix[:, picked], weights[:, picked], actual, node=node.name, top=node.top, axis=0
                     )
             child_share = (~np.isnan(matrix)).mean(axis=0)
-            enough = node.enough_indicators[np.newaxis, :] & (child_share >= node.min_child_share)
+            enough = node.enough_indicators[normalisation] & (child_share >= node.min_child_share)
             done.append(np.where(enough, result * node.scale, np.nan))
         return done[-1]
 
@@ -286,6 +325,7 @@ class UncertaintyResult:
     mean_rank_shift: Array  # per replication: mean |rank - nominal rank| over units
     seed: int
     parameters: Mapping[str, Any]
+    imputation: NDArray[np.intp] | None = None  # chosen imputation alternative per replication
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table, one row per unit: scores, nominal/median/mean rank and the rank interval."""
@@ -305,10 +345,13 @@ class UncertaintyResult:
         )
 
     def replications(self) -> pd.DataFrame:
-        """One row per replication: the normalisation and aggregation drawn and the mean absolute rank shift."""
+        """One row per replication: the imputation, normalisation and aggregation drawn, and the mean rank shift."""
+        imputations = np.asarray(self.parameters.get("imputations", ("nominal",)), dtype=object)
+        drawn = np.zeros(len(self.normalisation), dtype=np.intp) if self.imputation is None else self.imputation
         return pd.DataFrame(
             {
                 "replication": np.arange(len(self.normalisation)),
+                "imputation": imputations[drawn],
                 "normalisation": np.asarray(self.parameters["normalisations"], dtype=object)[self.normalisation],
                 "aggregation": np.asarray(self.parameters["aggregations"], dtype=object)[self.aggregation],
                 "mean_rank_shift": self.mean_rank_shift,
@@ -374,6 +417,7 @@ def prepare(
     period: Any,
     normalisations: tuple[str, ...],
     aggregations: tuple[str, ...],
+    imputations: tuple[str, ...] = ("nominal",),
 ) -> tuple[IndexDefinition, ChoiceModel, pd.Series]:
     """Resolve the definition, check the data, build the choice model and the nominal root scores of ``period``."""
     fitted = CompositeIndex(definition=_resolve(definition), unit_column=unit_column).fit(data)
@@ -385,8 +429,20 @@ def prepare(
         period = periods.max()
     elif period not in set(periods):
         raise _parameter_error("period", f"is not a period of the data ({len(set(periods))} periods)", period)
-    model = ChoiceModel.build(resolved, values, period, normalisations, aggregations)
+    alternatives = [_imputed(fitted, resolved, method) for method in imputations]
+    model = ChoiceModel.build_alternatives(resolved, alternatives, imputations, period, normalisations, aggregations)
     return resolved, model, nominal[nominal.index.get_level_values(1) == period]
+
+
+def _imputed(fitted: CompositeIndex, definition: IndexDefinition, method: str) -> pd.DataFrame:
+    """The raw values under one imputation alternative."""
+    if method == "nominal":
+        return fitted.values_
+    if method == "none":
+        return fitted.observed_
+    every = {name: method for name in definition.used_indicators()}
+    filled, _, _ = impute_values(fitted.observed_, definition, groups=fitted.groups, methods=every)
+    return filled
 
 
 class UncertaintyAnalysis(Estimator):
@@ -398,6 +454,9 @@ class UncertaintyAnalysis(Estimator):
         As for :class:`~ruralmig.index.CompositeIndex`.
     period:
         The period whose units are ranked (default: the latest in the data).
+    imputations:
+        Alternatives drawn with equal probability: ``nominal`` (the definition's ``impute:`` rules), ``none``
+        (missing values stay missing), or ``group_mean``, ``regression``, ``last_observation`` for every indicator.
     normalisations:
         Alternatives drawn with equal probability: ``nominal`` (each indicator's own rule), ``minmax``, ``zscore``,
         ``rank``. z-scores can be negative and so cannot feed geometric or harmonic means.
@@ -422,6 +481,7 @@ class UncertaintyAnalysis(Estimator):
         definition: IndexDefinition | str | Path | Mapping[str, Any],
         unit_column: str = "unit",
         period: Any = None,
+        imputations: Sequence[str] = ("nominal",),
         normalisations: Sequence[str] = ("nominal", "minmax", "rank"),
         aggregations: Sequence[str] = ("arithmetic", "geometric"),
         weight_perturbation: float = 0.2,
@@ -433,6 +493,7 @@ class UncertaintyAnalysis(Estimator):
         self.definition = definition
         self.unit_column = unit_column
         self.period = period
+        self.imputations = imputations
         self.normalisations = normalisations
         self.aggregations = aggregations
         self.weight_perturbation = weight_perturbation
@@ -451,6 +512,7 @@ class UncertaintyAnalysis(Estimator):
         ):
             raise _parameter_error("interval", "must be two quantiles (low, high) with 0 <= low < high <= 1", interval)
         return {
+            "imputations": check_choices("imputations", self.imputations, IMPUTATION_CHOICES),
             "normalisations": check_choices("normalisations", self.normalisations, NORMALISATION_CHOICES),
             "aggregations": check_choices("aggregations", self.aggregations, AGGREGATION_CHOICES),
             "weight_perturbation": check_perturbation(self.weight_perturbation),
@@ -464,12 +526,20 @@ class UncertaintyAnalysis(Estimator):
         settings = self._checked()
         seed = check_seed(self.seed)
         definition, model, nominal = prepare(
-            self.definition, data, self.unit_column, self.period, settings["normalisations"], settings["aggregations"]
+            self.definition,
+            data,
+            self.unit_column,
+            self.period,
+            settings["normalisations"],
+            settings["aggregations"],
+            settings["imputations"],
         )
         replications, perturbation = settings["n_replications"], settings["weight_perturbation"]
         # One stream per choice, drawn chunk by chunk: the draws do not depend on chunk_size, and only the
         # choice indices (not the weights) are kept for all replications.
-        streams = [np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(2 + len(model.nodes))]
+        children = np.random.SeedSequence(seed).spawn(3 + len(model.nodes))  # the last one draws imputations
+        streams = [np.random.default_rng(child) for child in children]
+        imputation = np.zeros(replications, dtype=np.intp)
         normalisation = np.empty(replications, dtype=np.intp)
         aggregation = np.empty(replications, dtype=np.intp)
         nominal_score = nominal.to_numpy(dtype=float)
@@ -485,9 +555,12 @@ class UncertaintyAnalysis(Estimator):
             aggregation[part] = streams[1].integers(0, len(model.aggregations), size=size)
             factors = [
                 stream.uniform(1.0 - perturbation, 1.0 + perturbation, size=(size, n))
-                for stream, n in zip(streams[2:], model.edge_counts, strict=True)
+                for stream, n in zip(streams[2:-1], model.edge_counts, strict=True)
             ]
-            ranks = rank_descending(model.root_scores(normalisation[part], aggregation[part], factors))
+            if len(model.imputations) > 1:
+                imputation[part] = streams[-1].integers(0, len(model.imputations), size=size)
+            alternative = imputation[part] * len(model.normalisations) + normalisation[part]
+            ranks = rank_descending(model.root_scores(alternative, aggregation[part], factors))
             valid = ~np.isnan(ranks)
             cells = (unit_offset + np.where(valid, ranks, 0).astype(np.int64))[valid]
             counts += np.bincount(cells, minlength=counts.size)
@@ -515,6 +588,7 @@ class UncertaintyAnalysis(Estimator):
             mean_rank_shift=shift,
             seed=seed,
             parameters={**settings, "period": model.period, "seed": seed},
+            imputation=imputation,
         )
         return self
 

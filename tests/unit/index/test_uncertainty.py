@@ -325,3 +325,58 @@ def test_complete_data_shortcut_matches_aggregate(rule: str) -> None:
     result = aggregate_replications(scores, weights, rule)
     for r in range(3):
         np.testing.assert_allclose(result[r], aggregate(scores[r], weights[r, 0], rule), rtol=1e-12)
+
+
+# --- imputation as an uncertain choice -----------------------------------------------------------------------------
+
+
+def gappy_panel() -> pd.DataFrame:
+    data = panel()
+    later = data["period"] == 2020
+    data.loc[later & data["unit"].isin(["u01", "u04", "u07", "u09"]), "x1"] = np.nan
+    data.loc[later & data["unit"].isin(["u02", "u05"]), "x3"] = np.nan
+    return data
+
+
+def test_imputation_alternatives_are_drawn_and_move_the_ranks_of_units_with_gaps() -> None:
+    options: dict[str, Any] = {"definition": tree(), "n_replications": 400, "seed": 5, "weight_perturbation": 0.0}
+    fixed = UncertaintyAnalysis(**options, normalisations=("nominal",), aggregations=("nominal",)).fit(gappy_panel())
+    varied = UncertaintyAnalysis(
+        **options,
+        normalisations=("nominal",),
+        aggregations=("nominal",),
+        imputations=("none", "group_mean", "last_observation"),
+    ).fit(gappy_panel())
+    drawn = varied.result_.replications()["imputation"].value_counts()
+    assert set(drawn.index) == {"none", "group_mean", "last_observation"}
+    assert drawn.min() > 100  # equal probabilities over 400 draws
+    fixed_width = fixed.result_.rank_high - fixed.result_.rank_low
+    varied_width = varied.result_.rank_high - varied.result_.rank_low
+    assert np.all(fixed_width == 0)  # nothing varies without the imputation choice
+    units = list(varied.result_.units)
+    gaps = [units.index(u) for u in ("u01", "u04", "u07", "u09", "u02", "u05")]
+    assert (varied_width[gaps] > 0).any()
+
+
+def test_a_single_imputation_alternative_reproduces_composite_index_with_that_method() -> None:
+    definition = tree()
+    for name in definition["indicators"]:
+        definition["indicators"][name]["impute"] = "group_mean"
+    direct = CompositeIndex(definition=definition).fit(gappy_panel()).scores_["index"]
+    nominal = direct[direct.index.get_level_values(1) == 2020].to_numpy()
+    analysis = UncertaintyAnalysis(
+        definition=tree(),
+        n_replications=20,
+        seed=1,
+        weight_perturbation=0.0,
+        normalisations=("nominal",),
+        aggregations=("nominal",),
+        imputations=("group_mean",),
+    ).fit(gappy_panel())
+    ranks = analysis.result_.median_rank
+    np.testing.assert_array_equal(ranks, rank_descending(nominal))
+
+
+def test_unknown_imputation_choice_is_named() -> None:
+    with pytest.raises(InputError, match="imputations"):
+        run(imputations=("mice",))
