@@ -15,18 +15,31 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from ruralmig.errors import InputError, Issue
-from ruralmig.survey.calibration import FloatArray, IntArray, LinearCalibration, PostStrata, group_sums
+from ruralmig.survey.calibration import (
+    FloatArray,
+    IntArray,
+    LinearCalibration,
+    PostStrata,
+    Raking,
+    RakingPolicy,
+    group_sums,
+    rake_weights,
+    raking_factors,
+)
 
-__all__ = ["LONELY_PSU_OPTIONS", "LonelyPsu", "SurveyDesign"]
+if TYPE_CHECKING:
+    from ruralmig.survey.replicates import ReplicateDesign
 
-LonelyPsu = Literal["fail", "remove", "certainty", "adjust"]
-LONELY_PSU_OPTIONS: tuple[str, ...] = ("fail", "remove", "certainty", "adjust")
+__all__ = ["LONELY_PSU_OPTIONS", "LonelyPsu", "SurveyDesign", "margin_codes", "post_strata_factors"]
+
+LonelyPsu = Literal["fail", "remove", "certainty", "adjust", "average"]
+LONELY_PSU_OPTIONS: tuple[str, ...] = ("fail", "remove", "certainty", "adjust", "average")
 
 
 def _issue(source: str, position: int, column: str, value: object, reason: str) -> Issue:
@@ -51,6 +64,24 @@ def _codes(values: pd.Series, column: str, role: str, source: str) -> tuple[IntA
         )
     codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.intp), pd.Index(uniques)
+
+
+def _check_declared_strata(values: pd.Series, labels: pd.Index, column: str, source: str) -> None:
+    """A stratum declared as a level of a categorical column but without any record (hence no PSU) is an error."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return
+    present = set(labels.tolist())
+    empty = [level for level in values.cat.categories if level not in present]
+    if empty:
+        raise InputError(
+            Issue(
+                file=source,
+                column=column,
+                value=str(empty[0]),
+                reason="is a stratum with no PSU in the data; drop the unused level or merge it with another stratum",
+            ),
+            total=len(empty),
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,10 +143,9 @@ class SurveyDesign:
     Build it with :meth:`from_frame`. ``psu=None`` makes every record its own PSU; ``strata=None`` means one
     stratum. ``fpc`` holds the population size of PSUs in the stratum (values > 1) or the sampling fraction
     (values <= 1), as R's ``fpc=``; without it sampling is treated as with replacement (f = 0).
-    Lonely PSUs: ``"fail"`` (default), ``"remove"`` and ``"certainty"`` (no contribution) or ``"adjust"`` (centred
-    on the mean of all PSU totals; not yet checked against R).
-    Lonely PSUs: ``"fail"`` (default), ``"remove"`` and ``"certainty"`` (no contribution), ``"adjust"`` (centred on
-    the mean of all PSU totals; not yet checked against R).
+    Lonely PSUs, as R's ``survey.lonely.psu``: ``"fail"`` (default), ``"remove"`` and ``"certainty"`` (no
+    contribution), ``"adjust"`` (the lonely PSU's total is not centred, as R 4.1) and ``"average"`` (lonely strata
+    left out, the variance scaled by strata / strata kept).
     """
 
     data: pd.DataFrame
@@ -130,7 +160,7 @@ class SurveyDesign:
     source: str = "data"
     columns: dict[str, str | None] = field(default_factory=dict)
     second_stage: SecondStage | None = None
-    calibration: PostStrata | LinearCalibration | None = None
+    calibration: PostStrata | LinearCalibration | Raking | None = None
 
     @classmethod
     def from_frame(
@@ -182,9 +212,9 @@ class SurveyDesign:
             stratum_codes = np.zeros(n, dtype=np.intp)
             stratum_labels = pd.Index(["all"])
         else:
-            stratum_codes, stratum_labels = _codes(
-                _require_column(frame, strata, "stratum", source), strata, "stratum", source
-            )
+            stratum_values = _require_column(frame, strata, "stratum", source)
+            stratum_codes, stratum_labels = _codes(stratum_values, strata, "stratum", source)
+            _check_declared_strata(stratum_values, stratum_labels, strata, source)
         psu_labels = pd.Index(np.arange(n) + 1)
         if psu is None:
             psu_codes = np.arange(n, dtype=np.intp)
@@ -221,7 +251,7 @@ class SurveyDesign:
                     position,
                     strata or "(one stratum)",
                     label,
-                    "is a stratum with a single PSU; choose lonely_psu='remove', 'certainty' or 'adjust'",
+                    "is a stratum with a single PSU; choose lonely_psu='remove', 'certainty', 'adjust' or 'average'",
                 ),
                 total=int(lonely.size),
             )
@@ -325,34 +355,67 @@ class SurveyDesign:
             )
         return fraction
 
-    def post_stratify(self, column: str, population: Mapping[object, float]) -> SurveyDesign:
+    def post_stratify(self, column: str, population: Mapping[Any, float]) -> SurveyDesign:
         """A new design whose weights match the population count of every level of ``column`` (R ``postStratify``).
 
-        The variance uses the scores minus their post-stratum means (R's residuals), so it reflects the
-        calibration. Not combined with a second stage yet.
+        The variance uses the scores minus their post-stratum projections (R's residuals), so it reflects the
+        calibration. Not combined with a second stage yet. A level of the population absent from the sample, or
+        a sample level without a population total, is an :class:`~ruralmig.errors.InputError`.
         """
-        if self.second_stage is not None:
-            raise ValueError("post_stratify does not support two-stage designs yet")
-        if self.calibration is not None:
-            raise ValueError("the design is already calibrated")
-        values = _require_column(self.data, column, "post-stratum", self.source)
-        codes, labels = _codes(values, column, "post-stratum", self.source)
-        missing = [label for label in labels if label not in population]
-        if missing:
-            position = int(np.flatnonzero(codes == labels.get_loc(missing[0]))[0])
-            raise InputError(
-                _issue(self.source, position, column, missing[0], "has no population total in the post-strata"),
-                total=len(missing),
-            )
-        totals = np.array([float(population[label]) for label in labels])
-        if not np.all(np.isfinite(totals) & (totals > 0)):
-            raise ValueError(f"population totals for {column} must be positive numbers; got {list(totals)}")
-        estimated = np.bincount(codes, weights=self.weights, minlength=len(labels))
-        if np.any(estimated <= 0):
-            raise ValueError(f"a post-stratum of {column} has no weight in the sample; it cannot be calibrated")
-        calibrated = self.weights * (totals / estimated)[codes]
+        self._check_calibration_allowed("post_stratify")
+        codes, totals = margin_codes(self.data, column, population, self.source)
+        calibrated = self.weights * post_strata_factors(codes, totals, self.weights[:, None], column)[:, 0]
         strata = PostStrata(codes=codes, prior_weights=self.weights, column=column)
         return replace(self, weights=calibrated, calibration=strata)
+
+    def rake(
+        self,
+        margins: Mapping[str, Mapping[Any, float]],
+        *,
+        epsilon: float = 1.0,
+        max_iterations: int = 10,
+        on_failure: RakingPolicy = "warn",
+    ) -> SurveyDesign:
+        """A new design raked to the population counts of each margin (R ``rake``, iterative proportional fitting).
+
+        ``margins`` maps a column to its population count per level. Sweeps stop when the joint weighted table
+        moves by less than ``epsilon`` (a fraction of the total weight when < 1), after at most ``max_iterations``
+        sweeps; see :func:`ruralmig.survey.calibration.rake_weights` for the non-convergence policy. The Taylor
+        variance uses R's raking residuals.
+        """
+        self._check_calibration_allowed("rake")
+        if not margins:
+            raise ValueError("rake needs at least one margin")
+        coded = [margin_codes(self.data, column, totals, self.source) for column, totals in margins.items()]
+        result = rake_weights(
+            self.weights[:, None], coded, list(margins), epsilon, max_iterations, on_failure, self.source
+        )
+        raking = Raking(
+            margins=tuple((codes, weights) for (codes, _), weights in zip(coded, result.margin_weights, strict=True)),
+            columns=tuple(margins),
+        )
+        return replace(self, weights=result.weights[:, 0], calibration=raking)
+
+    def to_replicate(
+        self,
+        kind: Literal["JK1", "JKn", "BRR", "Fay", "bootstrap"] = "JK1",
+        *,
+        rho: float = 0.0,
+        replicates: int = 50,
+        seed: int | np.random.Generator | None = None,
+        mse: bool = False,
+    ) -> ReplicateDesign:
+        """Replicate weights generated from this design (R ``as.svrepdesign``); see
+        :func:`ruralmig.survey.replicates.replicate_design`."""
+        from ruralmig.survey.replicates import replicate_design
+
+        return replicate_design(self, kind, rho=rho, replicates=replicates, seed=seed, mse=mse)
+
+    def _check_calibration_allowed(self, method: str) -> None:
+        if self.second_stage is not None:
+            raise ValueError(f"{method} does not support two-stage designs yet")
+        if self.calibration is not None:
+            raise ValueError("the design is already calibrated")
 
     def calibrate_linear(self, auxiliary: pd.DataFrame, totals: Mapping[str, float]) -> SurveyDesign:
         """A new design calibrated to population ``totals`` of the auxiliary columns (R ``calibrate``, linear).
@@ -360,10 +423,22 @@ class SurveyDesign:
         ``auxiliary`` has one row per record (same order as the data) and one numeric column per total, e.g. an
         intercept of ones, dummies and continuous variables. The variance uses the GREG residuals.
         """
-        if self.second_stage is not None:
-            raise ValueError("calibrate_linear does not support two-stage designs yet")
-        if self.calibration is not None:
-            raise ValueError("the design is already calibrated")
+        return self.calibrate(auxiliary, totals, calfun="linear")
+
+    def calibrate(
+        self,
+        auxiliary: pd.DataFrame,
+        totals: Mapping[str, float],
+        *,
+        calfun: Literal["linear", "raking"] = "linear",
+        epsilon: float = 1e-7,
+        max_iterations: int = 50,
+    ) -> SurveyDesign:
+        """A new design calibrated to ``totals`` (R ``calibrate(..., calfun=)``): ``"linear"`` (GREG) or
+        ``"raking"`` (g = exp(X lambda), Newton steps until every total is within ``epsilon`` relative, as R's
+        ``grake``; failing to get there is an :class:`~ruralmig.errors.InputError`, as R stops). The Taylor
+        variance uses the GREG residuals with the final g-weights, as R."""
+        self._check_calibration_allowed("calibrate")
         names = tuple(totals)
         unknown = [name for name in names if name not in auxiliary.columns]
         if unknown:
@@ -376,12 +451,17 @@ class SurveyDesign:
             position, which = (int(i) for i in bad[0])
             raise InputError(_issue(self.source, position, names[which], matrix[position, which], "is not a number"))
         target = np.array([float(totals[name]) for name in names])
-        gram = matrix.T @ (self.weights[:, None] * matrix)
-        try:
-            multipliers = np.linalg.solve(gram, target - self.weights @ matrix)
-        except np.linalg.LinAlgError as error:
-            raise ValueError(f"the auxiliary columns {list(names)} are collinear; drop one") from error
-        factors = 1.0 + matrix @ multipliers
+        if calfun == "raking":
+            factors = raking_factors(matrix, self.weights, target, names, epsilon, max_iterations, self.source)
+        elif calfun == "linear":
+            gram = matrix.T @ (self.weights[:, None] * matrix)
+            try:
+                multipliers = np.linalg.solve(gram, target - self.weights @ matrix)
+            except np.linalg.LinAlgError as error:
+                raise ValueError(f"the auxiliary columns {list(names)} are collinear; drop one") from error
+            factors = 1.0 + matrix @ multipliers
+        else:
+            raise ValueError(f"calfun must be 'linear' or 'raking'; got {calfun!r}")
         calibration = LinearCalibration(auxiliary=matrix, prior_weights=self.weights, factors=factors, columns=names)
         return replace(self, weights=self.weights * factors, calibration=calibration)
 
@@ -470,8 +550,7 @@ class SurveyDesign:
         centre = stratum_sums / counts[:, None]
         single = counts == 1
         if self.lonely_psu == "adjust" and single.any():
-            grand = psu_totals.sum(axis=0) / self.psu_count
-            centre[single] = grand
+            centre[single] = 0.0  # R survey 4.1: a lonely PSU's total is not centred (checked live against R)
         deviations = psu_totals - centre[self.psu_stratum]
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(single, 0.0, counts / (counts - 1.0))
@@ -479,4 +558,52 @@ class SurveyDesign:
             scale = np.where(single, 1.0, scale)
         scale = scale * (1.0 - self.sampling_fraction_by_stratum)
         result: FloatArray = (scale[self.psu_stratum][:, None] * deviations**2).sum(axis=0)
+        if self.lonely_psu == "average":
+            # R: lonely strata (not fully sampled) are left out and the others scaled by strata / strata kept
+            lonely = int((single & (1.0 - self.sampling_fraction_by_stratum >= 1e-7)).sum())
+            kept = self.stratum_count - lonely
+            result = result * (self.stratum_count / kept) if kept > 0 else np.full_like(result, np.nan)
         return result
+
+
+def margin_codes(
+    data: pd.DataFrame, column: str, population: Mapping[Any, float], source: str
+) -> tuple[IntArray, FloatArray]:
+    """Level codes of ``column`` per record and the population total of each level, checked both ways."""
+    values = _require_column(data, column, "calibration", source)
+    codes, labels = _codes(values, column, "calibration level", source)
+    missing = [label for label in labels if label not in population]
+    if missing:
+        position = int(np.flatnonzero(codes == labels.get_loc(missing[0]))[0])
+        raise InputError(
+            _issue(source, position, column, missing[0], "has no population total in the calibration margin"),
+            total=len(missing),
+        )
+    known = set(labels)
+    unreachable = [label for label, total in population.items() if label not in known and float(total) != 0.0]
+    if unreachable:
+        raise InputError(
+            Issue(
+                file=source,
+                column=column,
+                value=str(unreachable[0]),
+                reason="has a population total but no record in the sample; the target cannot be reached",
+            ),
+            total=len(unreachable),
+        )
+    totals = np.array([float(population[label]) for label in labels])
+    if not np.all(np.isfinite(totals) & (totals > 0)):
+        raise InputError(
+            Issue(file=source, column=column, value=str(list(totals)), reason="population totals must be positive")
+        )
+    return codes, totals
+
+
+def post_strata_factors(codes: IntArray, totals: FloatArray, weights: FloatArray, column: str) -> FloatArray:
+    """Records x columns factors total_g / sum_g(w) for every column of ``weights``; column 0 must reach them."""
+    sums = group_sums(codes, weights, len(totals))
+    if np.any(sums[:, 0] <= 0):
+        raise ValueError(f"a level of {column} has no weight in the sample; it cannot be calibrated")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factors: FloatArray = (totals[:, None] / sums)[codes]
+    return factors

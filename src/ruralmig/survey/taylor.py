@@ -1,8 +1,12 @@
-"""Taylor-linearised estimators of means, totals, ratios and proportions, overall and by domain.
+"""Estimators of means, totals, ratios and proportions, overall and by domain, with Taylor-linearised or
+replicate variances.
 
-Matches R ``survey`` 4.1 (``svymean``, ``svytotal``, ``svyratio``, ``svyby``). Domains keep every PSU and
-stratum of the design: the linearised values of records outside the domain are set to zero, never dropped.
-Missing values with ``na_rm=True`` are handled the same way (complete cases over the listed variables).
+Matches R ``survey`` 4.1 (``svymean``, ``svytotal``, ``svyratio``, ``svyby``) on ``svydesign`` designs
+(:class:`SurveyDesign`, Taylor linearisation) and on ``svrepdesign`` designs (:class:`ReplicateDesign`: every
+replicate estimated at once as a matrix product of the data with the records x replicates weights). Domains keep
+every PSU and stratum of the design: the linearised values (or the weights) of records outside the domain are set
+to zero, never dropped. Missing values with ``na_rm=True`` are handled the same way (complete cases over the
+listed variables).
 """
 
 from __future__ import annotations
@@ -19,12 +23,24 @@ from scipy import stats
 from ruralmig.errors import InputError, Issue
 from ruralmig.survey.calibration import FloatArray, IntArray
 from ruralmig.survey.design import SurveyDesign
+from ruralmig.survey.replicates import ReplicateDesign
 
-__all__ = ["SurveyEstimate", "survey_mean", "survey_proportion", "survey_ratio", "survey_total"]
+__all__ = [
+    "COLUMNS",
+    "AnyDesign",
+    "SurveyEstimate",
+    "domain_masks",
+    "domain_mean_variance",
+    "survey_mean",
+    "survey_proportion",
+    "survey_ratio",
+    "survey_total",
+]
 
 Interval = Literal["normal", "t"]
-Statistic = Literal["mean", "total", "ratio", "proportion"]
-COLUMNS = ["statistic", "domain", "term", "estimate", "se", "ci_low", "ci_high", "deff", "n"]
+Statistic = Literal["mean", "total", "ratio", "proportion", "quantile", "coefficient"]
+COLUMNS = ["statistic", "domain", "term", "estimate", "se", "ci_low", "ci_high", "deff", "df", "n"]
+AnyDesign = SurveyDesign | ReplicateDesign
 
 
 @dataclass(frozen=True)
@@ -37,15 +53,16 @@ class SurveyEstimate:
     interval: Interval
     degrees_of_freedom: int
     by: str | None
+    variance: str = "Taylor linearisation"
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy table: statistic, domain, term, estimate, se, ci_low, ci_high, deff, n (unweighted)."""
+        """Tidy table: statistic, domain, term, estimate, se, ci_low, ci_high, deff, df, n (unweighted)."""
         return self.table.copy()
 
     def summary(self) -> str:
         """A short printable summary."""
         header = (
-            f"survey {self.statistic} (Taylor linearisation), {self.level:.0%} {self.interval} intervals, "
+            f"survey {self.statistic} ({self.variance}), {self.level:.0%} {self.interval} intervals, "
             f"design df {self.degrees_of_freedom}"
         )
         return header + "\n" + self.table.to_string(index=False)
@@ -55,7 +72,7 @@ def _as_list(variables: str | Sequence[str]) -> list[str]:
     return [variables] if isinstance(variables, str) else list(variables)
 
 
-def _numeric_columns(design: SurveyDesign, columns: list[str]) -> FloatArray:
+def _numeric_columns(design: AnyDesign, columns: list[str]) -> FloatArray:
     data = design.data
     arrays = []
     for column in columns:
@@ -79,7 +96,7 @@ def _numeric_columns(design: SurveyDesign, columns: list[str]) -> FloatArray:
     return np.column_stack(arrays)
 
 
-def _complete_cases(design: SurveyDesign, columns: list[str], na_rm: bool) -> FloatArray:
+def _complete_cases(design: AnyDesign, columns: list[str], na_rm: bool) -> FloatArray:
     """1.0 for records with every listed variable present; missing values fail unless ``na_rm``."""
     missing = design.data[columns].isna().to_numpy()
     if missing.any() and not na_rm:
@@ -110,7 +127,7 @@ class _Domains:
         return len(self.labels)
 
 
-def _domains(design: SurveyDesign, by: str | None, complete: FloatArray) -> _Domains:
+def _domains(design: AnyDesign, by: str | None, complete: FloatArray) -> _Domains:
     """Domain codes sorted as R's factor levels; incomplete records (``na_rm``) are outside every domain."""
     inside = complete > 0
     if by is None:
@@ -149,22 +166,43 @@ def _domain_sums(domains: _Domains, matrix: FloatArray) -> FloatArray:
     return sums
 
 
+def _variance(
+    design: AnyDesign,
+    domains: _Domains,
+    estimate: FloatArray,
+    scores: FloatArray,
+    replicates: FloatArray | None,
+) -> FloatArray:
+    """Taylor variance from per-record scores, or the replicate variance of the replicate estimates."""
+    if isinstance(design, ReplicateDesign):
+        if replicates is None:
+            raise ValueError("replicate estimates are needed for a replicate design")
+        return design.replicate_variance(estimate, replicates)
+    clean_scores = np.where(domains.inside[:, None] & np.isfinite(scores), scores, 0.0)
+    return design.taylor_variance_by_domain(clean_scores, domains.codes, domains.count)
+
+
+def variance_label(design: AnyDesign) -> str:
+    """How the variance is computed, for summaries."""
+    if isinstance(design, ReplicateDesign):
+        return f"{design.kind} replicate weights, {design.replicate_count} replicates"
+    return "Taylor linearisation"
+
+
 def _assemble(
-    design: SurveyDesign,
+    design: AnyDesign,
     statistic: Statistic,
     by: str | None,
     domains: _Domains,
     terms: list[str],
     estimate: FloatArray,
-    scores: FloatArray,
+    variance: FloatArray,
     srs_variance: FloatArray | None,
     level: float,
     interval: Interval,
 ) -> SurveyEstimate:
-    """Variances from per-record scores (records x terms, zero outside the domains), then the tidy table."""
+    """The tidy table from estimates and variances (domains x terms)."""
     term_count = estimate.shape[1]
-    clean_scores = np.where(domains.inside[:, None] & np.isfinite(scores), scores, 0.0)
-    variance = design.taylor_variance_by_domain(clean_scores, domains.codes, domains.count)
     se = np.sqrt(variance)
     critical = _critical_value(level, interval, design.degrees_of_freedom)
     # deff is only offered where it is verified against R: the whole sample, no domain and no dropped records.
@@ -184,6 +222,7 @@ def _assemble(
             "ci_low": (estimate - critical * se).ravel(),
             "ci_high": (estimate + critical * se).ravel(),
             "deff": deff.ravel(),
+            "df": design.degrees_of_freedom,
             "n": np.repeat(counts, term_count).astype(np.int64),
         },
         columns=COLUMNS,
@@ -195,10 +234,27 @@ def _assemble(
         interval=interval,
         degrees_of_freedom=design.degrees_of_freedom,
         by=by,
+        variance=variance_label(design),
     )
 
 
-def _means(design: SurveyDesign, values: FloatArray, domains: _Domains) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _replicate_means(design: AnyDesign, values: FloatArray, domains: _Domains) -> FloatArray | None:
+    """Domains x terms x replicates means under every replicate weight (None for a Taylor design)."""
+    if not isinstance(design, ReplicateDesign):
+        return None
+    clean = np.where(np.isnan(values), 0.0, values)
+    totals = _replicate_sums(design, domains, clean)
+    population = _replicate_sums(design, domains, np.ones((len(clean), 1)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result: FloatArray = totals / population
+    return result
+
+
+def _replicate_sums(design: ReplicateDesign, domains: _Domains, values: FloatArray) -> FloatArray:
+    return design.replicate_totals(domains.codes, domains.inside, domains.count, values)
+
+
+def _means(design: AnyDesign, values: FloatArray, domains: _Domains) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Domain means (domains x terms), per-record scores (records x terms) and R's SRS variances for deff.
 
     Score of a record in domain d: w (y - mean_d) / N_d. SRS variance: (1 - n/N) s2_w / n with
@@ -219,7 +275,7 @@ def _means(design: SurveyDesign, values: FloatArray, domains: _Domains) -> tuple
 
 
 def survey_mean(
-    design: SurveyDesign,
+    design: AnyDesign,
     variables: str | Sequence[str],
     *,
     by: str | None = None,
@@ -236,11 +292,12 @@ def survey_mean(
     values = _numeric_columns(design, columns)
     domains = _domains(design, by, _complete_cases(design, columns, na_rm))
     estimate, scores, srs = _means(design, values, domains)
-    return _assemble(design, "mean", by, domains, columns, estimate, scores, srs, level, interval)
+    variance = _variance(design, domains, estimate, scores, _replicate_means(design, values, domains))
+    return _assemble(design, "mean", by, domains, columns, estimate, variance, srs, level, interval)
 
 
 def survey_total(
-    design: SurveyDesign,
+    design: AnyDesign,
     variables: str | Sequence[str],
     *,
     by: str | None = None,
@@ -258,11 +315,15 @@ def survey_total(
     _, _, srs_mean = _means(design, values, domains)
     population = _domain_sums(domains, design.weights[:, None])
     srs = srs_mean * population**2
-    return _assemble(design, "total", by, domains, columns, estimate, scores, srs, level, interval)
+    replicates = None
+    if isinstance(design, ReplicateDesign):
+        replicates = _replicate_sums(design, domains, clean)
+    variance = _variance(design, domains, estimate, scores, replicates)
+    return _assemble(design, "total", by, domains, columns, estimate, variance, srs, level, interval)
 
 
 def survey_ratio(
-    design: SurveyDesign,
+    design: AnyDesign,
     numerator: str | Sequence[str],
     denominator: str | Sequence[str],
     *,
@@ -290,11 +351,16 @@ def survey_ratio(
         ratio = estimate[domains.codes]
         scores = weights * (top - ratio * bottom) / bottom_total[domains.codes]
     terms = [f"{a}/{b}" for a, b in zip(tops, bottoms, strict=True)]
-    return _assemble(design, "ratio", by, domains, terms, estimate, scores, None, level, interval)
+    replicates = None
+    if isinstance(design, ReplicateDesign):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            replicates = _replicate_sums(design, domains, top) / _replicate_sums(design, domains, bottom)
+    variance = _variance(design, domains, estimate, scores, replicates)
+    return _assemble(design, "ratio", by, domains, terms, estimate, variance, None, level, interval)
 
 
 def survey_proportion(
-    design: SurveyDesign,
+    design: AnyDesign,
     variable: str,
     *,
     by: str | None = None,
@@ -314,5 +380,26 @@ def survey_proportion(
     rows = np.flatnonzero(codes >= 0)
     indicators[rows, codes[rows]] = 1.0
     estimate, scores, srs = _means(design, indicators, domains)
+    variance = _variance(design, domains, estimate, scores, _replicate_means(design, indicators, domains))
     terms = [f"{variable}{level_name}" for level_name in levels]
-    return _assemble(design, "proportion", by, domains, terms, estimate, scores, srs, level, interval)
+    return _assemble(design, "proportion", by, domains, terms, estimate, variance, srs, level, interval)
+
+
+def domain_mean_variance(
+    design: AnyDesign, values: FloatArray, inside: npt.NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray]:
+    """Means of the columns of ``values`` over the records ``inside`` one domain, and their design variances
+    (Taylor or replicate); the whole design stays in the variance."""
+    domains = _Domains(np.zeros(design.record_count, dtype=np.intp), inside, [""])
+    estimate, scores, _ = _means(design, values, domains)
+    variance = _variance(design, domains, estimate, scores, _replicate_means(design, values, domains))
+    return estimate[0], variance[0]
+
+
+def domain_masks(
+    design: AnyDesign, by: str | None, complete: FloatArray
+) -> tuple[list[str], list[npt.NDArray[np.bool_]]]:
+    """Labels and record masks of each domain of ``by`` (one domain when None), complete records only."""
+    domains = _domains(design, by, complete)
+    masks = [domains.inside & (domains.codes == code) for code in range(domains.count)]
+    return domains.labels, masks

@@ -141,8 +141,10 @@ def test_to_frame_columns_and_summary() -> None:
         "ci_low",
         "ci_high",
         "deff",
+        "df",
         "n",
     ]
+    assert (result.to_frame()["df"] == 5).all()
     assert "Taylor" in result.summary()
 
 
