@@ -25,6 +25,15 @@ class Settings(BaseSettings):
     database_schema: str = Field(default="ruralmig", description="PostgreSQL schema that holds the workspace.")
     dask_address: str | None = Field(default=None, description="Address of a Dask scheduler.")
     memory_limit: str = Field(default="2GB", description="Memory DuckDB may use (e.g. '2GB').")
+    disclosure_min_n: int = Field(default=30, ge=1, description="Survey cells with fewer sample units are suppressed.")
+    disclosure_max_cv: float = Field(default=0.3, gt=0, description="Survey cells with a larger CV fail the CV rule.")
+    disclosure_action: str = Field(
+        default="suppress", pattern="^(suppress|flag|raise)$", description="suppress, flag or raise on failing cells."
+    )
+    api_rate_per_minute: float = Field(default=30.0, description="Jobs and uploads per minute per API key.")
+    api_rate_burst: int = Field(default=10, description="Jobs and uploads an API key may send at once.")
+    upload_max_bytes: int = Field(default=50 * 1024 * 1024, description="Largest file the API accepts.")
+    job_workers: int = Field(default=2, description="Worker processes that run API jobs.")
 
 
 def get_settings() -> Settings:

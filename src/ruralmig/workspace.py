@@ -236,6 +236,26 @@ class Workspace:
             tables={"index_results": tidy},
         )
 
+    def save_survey_run(self, frame: pd.DataFrame, parameters: dict[str, Any]) -> str:
+        """Store disclosure-checked survey estimates (the columns of ``survey_results``) as a run; return its id."""
+        import hashlib
+
+        from ruralmig.scenarios import save_run
+        from ruralmig.survey.disclosure import guard_aggregates
+
+        guard_aggregates(frame)
+        columns = [column.name for column in get_table("survey_results").columns if column.name != "run_id"]
+        tidy = frame[[column for column in columns if column in frame.columns]]
+        inputs_hash = hashlib.sha256(tidy.to_csv(index=False).encode()).hexdigest()
+        return save_run(
+            self.store,
+            engine="survey",
+            parameters=parameters,
+            seed=None,
+            inputs_hash=inputs_hash,
+            tables={"survey_results": tidy},
+        )
+
     def history(self) -> pd.DataFrame:
         """Provenance of every ingest, newest first."""
         log: pd.DataFrame = self.store.read_arrow(get_table("ingest_log")).to_pandas()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ruralmig.cli import climate, data, demo, displacement, index
+from ruralmig.cli import climate, data, demo, displacement, index, survey
 from ruralmig.cli.common import STATE
 from ruralmig.config import get_settings
 
@@ -46,6 +46,7 @@ demo.register(app)
 displacement.register(app)
 climate.register(app)
 index.register(app)
+survey.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
