@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import shapely
 
 from ruralmig import InputError, Workspace
 from ruralmig.errors import DisclosureError, Issue
@@ -277,3 +278,14 @@ def test_geopackage_in_another_crs_is_reprojected_and_loaded(workspace: Workspac
     assert any("reprojected" in note for note in result.notes)
     stored = geopandas.GeoSeries.from_wkb(workspace.read("areas").sort_values("area_id")["geometry"].tolist())
     assert stored.x.round(4).tolist() == [39.66, 39.45]
+
+
+def test_geoparquet_boundaries_load_with_their_geometry_on_both_backends(workspace: Workspace) -> None:
+    from ruralmig.datasets import bundled_file
+
+    source = bundled_file("ne_admin0.parquet")  # DuckDB 2 reads GeoParquet geometry as its GEOMETRY type
+    assert workspace.ingest("areas", source).rows == 175
+    areas = workspace.read("areas")
+    assert areas["geometry"].notna().all()
+    kenya = areas.set_index("area_id").loc["KEN", "geometry"]
+    assert shapely.from_wkb(bytes(kenya)).bounds[0] == pytest.approx(33.9, abs=0.1)

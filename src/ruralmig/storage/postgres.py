@@ -161,7 +161,7 @@ class PostgresStore(Store):
         record: IngestRecord,
     ) -> int:
         exported = ", ".join(
-            f"hex({quote(c.name)}) AS {quote(c.name)}" if c.dtype is DataType.GEOMETRY else quote(c.name)
+            f"hex(CAST({quote(c.name)} AS BLOB)) AS {quote(c.name)}" if c.dtype is DataType.GEOMETRY else quote(c.name)
             for c in table.columns
         )
         with tempfile.TemporaryDirectory(prefix="ruralmig-pg-") as workdir:
