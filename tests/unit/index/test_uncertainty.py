@@ -11,7 +11,7 @@ import pytest
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
-from ruralmig.errors import InputError, NotFittedError
+from ruralmig.errors import DataQualityWarning, InputError, NotFittedError
 from ruralmig.index import CompositeIndex, aggregate
 from ruralmig.index.sensitivity import SobolSensitivity, sobol_indices
 from ruralmig.index.uncertainty import (
@@ -120,12 +120,16 @@ def test_rank_intervals_contain_the_nominal_rank() -> None:
     assert (frame["rank_q05"] <= frame["median_rank"]).all()
     assert (frame["median_rank"] <= frame["rank_q95"]).all()
     assert (frame["rank_interval_width"] > 0).any()
+    assert (frame["score_q05"] <= frame["score_q95"]).all()
+    assert (frame["score_q95"] > frame["score_q05"]).any()
 
 
 def test_zero_perturbation_gives_zero_width_intervals_at_the_nominal_rank() -> None:
     analysis = run(normalisations=("nominal",), aggregations=("nominal",), weight_perturbation=0.0)
     frame = analysis.to_frame()
     assert (frame["rank_interval_width"] == 0).all()
+    np.testing.assert_allclose(frame["score_q05"], frame["nominal_score"], rtol=1e-6)  # float32 store
+    np.testing.assert_allclose(frame["score_q95"], frame["nominal_score"], rtol=1e-6)
     np.testing.assert_array_equal(frame["median_rank"], frame["nominal_rank"])
     assert (analysis.result_.mean_rank_shift == 0).all()
     assert analysis.result_.summary()["mean_interval_width"] == 0
@@ -144,6 +148,8 @@ def test_result_frames_and_period_choice() -> None:
         "rank_q05",
         "rank_q95",
         "rank_interval_width",
+        "score_q05",
+        "score_q95",
     ]
     assert len(frame) == 25
     assert (frame["period"] == 2019).all()
@@ -380,3 +386,14 @@ def test_a_single_imputation_alternative_reproduces_composite_index_with_that_me
 def test_unknown_imputation_choice_is_named() -> None:
     with pytest.raises(InputError, match="imputations"):
         run(imputations=("mice",))
+
+
+def test_indicators_without_data_can_count_as_missing() -> None:
+    data = panel().drop(columns=["x4"])
+    with pytest.raises(InputError, match="x4"):
+        UncertaintyAnalysis(definition=tree(), n_replications=50, seed=2).fit(data)
+    with pytest.warns(DataQualityWarning, match="x4"):
+        analysis = UncertaintyAnalysis(definition=tree(), n_replications=50, seed=2, absent="missing").fit(data)
+    frame = analysis.to_frame()
+    assert frame["nominal_score"].notna().all()
+    assert (frame["rank_q05"] <= frame["rank_q95"]).all()
