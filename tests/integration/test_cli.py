@@ -117,13 +117,6 @@ def test_csv_export_guards_formulas_and_writes_hxl(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_demo_builds_the_workspace_from_bundled_data(tmp_path: Path) -> None:
-    code, output = invoke("demo", "--workspace", str(tmp_path / "demo"))
-    assert code == 0, output
-    assert "CHIRPS rainfall" in output
-    assert "areas by admin level" in output
-
-
 @pytest.mark.postgres
 def test_cli_works_on_postgresql_through_the_environment(
     postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

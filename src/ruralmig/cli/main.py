@@ -8,6 +8,9 @@ from typing import Annotated
 import typer
 
 from ruralmig.cli import climate, data, demo, displacement, index, survey
+from ruralmig.cli import keys as keys_cli
+from ruralmig.cli import report as report_cli
+from ruralmig.cli import serve as serve_cli
 from ruralmig.cli.common import STATE
 from ruralmig.config import get_settings
 
@@ -47,6 +50,9 @@ displacement.register(app)
 climate.register(app)
 index.register(app)
 survey.register(app)
+keys_cli.register(app)
+serve_cli.register(app)
+report_cli.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
