@@ -26,14 +26,7 @@ def contract_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any
     folder: Path = tmp_path_factory.mktemp("contract") / "ws"
     with Workspace.init(folder) as workspace:
         for step in DEMO_STEPS:
-            workspace.ingest(
-                step.table,
-                step.file(),
-                mode=step.mode,
-                column_map=step.column_map,
-                constants=step.constants,
-                skip=step.skip,
-            )
+            step.ingest_into(workspace)
         case_folder = burundi_case_folder()
         workspace.import_flee_case(case_folder)
         case = workspace.displacement_case("burundi2015", settings=read_case(case_folder).settings)

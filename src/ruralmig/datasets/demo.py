@@ -28,6 +28,17 @@ class DemoStep:
     constants: dict[str, str] = field(default_factory=dict)
     skip: tuple[str, ...] = ()
 
+    def ingest_into(self, workspace: Workspace) -> IngestResult:
+        """Load the file into `workspace` the way the demo does."""
+        return workspace.ingest(
+            self.table,
+            self.file(),
+            mode=self.mode,
+            column_map=self.column_map,
+            constants=self.constants,
+            skip=self.skip,
+        )
+
 
 DEMO_STEPS = (
     DemoStep("countries (Natural Earth admin-0)", "areas", lambda: bundled_file("ne_admin0.parquet")),
@@ -62,14 +73,7 @@ def build_demo(
     workspace = Workspace.init(folder)
     try:
         for step in DEMO_STEPS:
-            result = workspace.ingest(
-                step.table,
-                step.file(),
-                mode=step.mode,
-                column_map=step.column_map,
-                constants=step.constants,
-                skip=step.skip,
-            )
+            result = step.ingest_into(workspace)
             if on_step is not None:
                 on_step(step, result)
     except BaseException:

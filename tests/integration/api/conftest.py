@@ -46,14 +46,7 @@ def populate(workspace: Workspace) -> dict[str, str]:
     from ruralmig.ingest.flee import read_case
 
     for step in DEMO_STEPS:
-        workspace.ingest(
-            step.table,
-            step.file(),
-            mode=step.mode,
-            column_map=step.column_map,
-            constants=step.constants,
-            skip=step.skip,
-        )
+        step.ingest_into(workspace)
     folder = burundi_case_folder()
     workspace.import_flee_case(folder)
     case = workspace.displacement_case("burundi2015", settings=read_case(folder).settings)

@@ -30,14 +30,7 @@ def pg_client(
     workspace = Workspace(open_store(database_url=postgres_url, create=True, schema=schema))
     try:
         for step in (DEMO_STEPS[1], DEMO_STEPS[3]):  # p-codes and IPC (CSV files)
-            workspace.ingest(
-                step.table,
-                step.file(),
-                mode=step.mode,
-                column_map=step.column_map,
-                constants=step.constants,
-                skip=step.skip,
-            )
+            step.ingest_into(workspace)
         workspace.ingest("areas", _boundaries(tmp_path_factory.mktemp("pg") / "moz.geojson"), mode="upsert")
         keys = {role: create_key(workspace.store, name=role, role=role).key for role in ("viewer", "analyst", "admin")}
         with TestClient(create_app(workspace, settings=Settings(job_workers=1))) as client:
