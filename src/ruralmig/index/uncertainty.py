@@ -327,7 +327,7 @@ class UncertaintyResult:
     seed: int
     parameters: Mapping[str, Any]
     imputation: NDArray[np.intp] | None = None  # chosen imputation alternative per replication
-    score_low: Array | None = None  # root-score quantiles per unit (the interval's low and high)
+    score_low: Array | None = None  # root-score quantiles per unit, over replications with the nominal normalisation
     score_high: Array | None = None
 
     def to_frame(self) -> pd.DataFrame:
@@ -585,9 +585,7 @@ class UncertaintyAnalysis(Estimator):
                 shift[part] = np.where(usable, gaps, 0.0).sum(axis=1) / np.maximum(usable.sum(axis=1), 1)
         table = counts.reshape(units, units + 1)
         low, high = settings["interval"]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # units never scored give NaN, as for ranks
-            score_low, score_high = np.nanquantile(root_scores, [low, high], axis=0).astype(float)
+        score_low, score_high = _score_interval(root_scores, normalisation, model.normalisations, (low, high))
         self.definition_ = definition
         self.seed_ = seed
         self.result_ = UncertaintyResult(
@@ -615,6 +613,27 @@ class UncertaintyAnalysis(Estimator):
     def to_frame(self) -> pd.DataFrame:
         """The fitted result as a tidy table (see :meth:`UncertaintyResult.to_frame`)."""
         return self.result_.to_frame()
+
+
+def _score_interval(
+    scores: NDArray[np.float32], normalisation: NDArray[np.intp], methods: tuple[str, ...], interval: tuple[float, float]
+) -> tuple[Array, Array]:
+    """Score quantiles per unit over the replications that kept each indicator's own normalisation.
+
+    Other normalisations put scores on other scales (ranks, z-scores), so only ranks are comparable across them,
+    as in COINr; without ``nominal`` among the alternatives the score interval is NaN.
+    """
+    if "nominal" not in methods:
+        missing = np.full(scores.shape[1], np.nan)
+        return missing, missing.copy()
+    kept = scores[normalisation == methods.index("nominal")]
+    if kept.shape[0] == 0:
+        missing = np.full(scores.shape[1], np.nan)
+        return missing, missing.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # units never scored give NaN, as for ranks
+        low, high = np.nanquantile(kept, list(interval), axis=0).astype(float)
+    return low, high
 
 
 def _or_nan(values: Array | None, size: int) -> Array:

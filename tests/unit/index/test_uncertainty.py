@@ -397,3 +397,13 @@ def test_indicators_without_data_can_count_as_missing() -> None:
     frame = analysis.to_frame()
     assert frame["nominal_score"].notna().all()
     assert (frame["rank_q05"] <= frame["rank_q95"]).all()
+
+
+def test_score_intervals_use_only_replications_on_the_nominal_scale() -> None:
+    mixed = run(normalisations=("nominal", "rank"), aggregations=("nominal",), weight_perturbation=0.0).to_frame()
+    # with the weights fixed, every nominal-scale replication gives the nominal score: rank-normalised ones are ignored
+    np.testing.assert_allclose(mixed["score_q05"], mixed["nominal_score"], rtol=1e-6)
+    np.testing.assert_allclose(mixed["score_q95"], mixed["nominal_score"], rtol=1e-6)
+    other = run(normalisations=("minmax", "rank"), aggregations=("nominal",)).to_frame()
+    assert other["score_q05"].isna().all()
+    assert other["score_q95"].isna().all()
