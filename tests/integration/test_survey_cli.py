@@ -187,3 +187,29 @@ def test_demo_survey_stores_the_bundled_aggregates(tmp_path: Path) -> None:
         return float(chosen["estimate"].iloc[0])
 
     assert national(stored) == pytest.approx(national(bundled), rel=1e-12)
+
+
+def test_median_and_jackknife_variance_from_the_command_line(
+    workspace_folder: tuple[Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    from ruralmig.survey.quantiles import survey_quantile
+
+    folder, frame = workspace_folder
+    design = SurveyDesign.from_frame(frame, weights="weight", strata="stratum", psu="psu")
+    median_out, jackknife_out = tmp_path / "median.csv", tmp_path / "jkn.csv"
+    common = ("survey", "estimate", "--survey", "SYN-1", "--variable", "remittance_value")
+    invoke(folder, *common, "--statistic", "quantile", "--quantile", "0.5", "--out", str(median_out))
+    median = pd.read_csv(median_out)
+    expected = survey_quantile(design, "remittance_value", (0.5,)).to_frame()
+    np.testing.assert_allclose(median["estimate"], expected["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(median["se"], expected["se"], rtol=1e-12)
+    invoke(folder, *common, "--replicates", "JKn", "--by", "region", "--out", str(jackknife_out))
+    jackknife = pd.read_csv(jackknife_out)
+    replicated = survey_mean(design.to_replicate("JKn"), "remittance_value", by="region").to_frame()
+    np.testing.assert_allclose(jackknife["se"], replicated["se"], rtol=1e-12)
+    taylor = survey_mean(design, "remittance_value", by="region").to_frame()
+    assert not np.allclose(jackknife["se"], taylor["se"], rtol=1e-9)  # a different variance estimator
+    np.testing.assert_allclose(jackknife["se"], taylor["se"], rtol=0.2)  # ... of the same quantity
+    refused = runner.invoke(app, ["--workspace", str(folder), *common, "--replicates", "JK2"])
+    assert refused.exit_code != 0
+    assert "JK2" in refused.output

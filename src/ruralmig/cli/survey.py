@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Household surveys: designs, design-based estimates and the migration indicator catalogue.")
 
-STATISTICS = ("mean", "total", "ratio", "proportion")
+STATISTICS = ("mean", "total", "ratio", "proportion", "quantile")
+REPLICATE_KINDS = ("JK1", "JKn", "BRR", "Fay", "bootstrap")
 DESIGN_FIELDS = ("weight_column", "strata_column", "psu_column", "fpc_column", "lonely_psu")
 
 
@@ -200,13 +201,37 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _memory_estimate(
+    design: Any, statistic: str, variable: str, denominator: str | None, by: str | None, quantiles: list[float] | None
+) -> pd.DataFrame:
+    from ruralmig.survey import taylor
+    from ruralmig.survey.quantiles import survey_quantile
+
+    if statistic == "ratio":
+        return taylor.survey_ratio(design, variable, str(denominator), by=by, na_rm=True).to_frame()
+    if statistic == "quantile":
+        return survey_quantile(design, variable, tuple(quantiles or (0.5,)), by=by, na_rm=True).to_frame()
+    estimator = {"mean": taylor.survey_mean, "total": taylor.survey_total, "proportion": taylor.survey_proportion}
+    return estimator[statistic](design, variable, by=by, na_rm=True).to_frame()
+
+
 @app.command()
 def estimate(
     survey: Annotated[str, typer.Option(help="Survey identifier.")],
     variable: Annotated[str, typer.Option(help="Variable to estimate (numerator of a ratio).")],
-    statistic: Annotated[str, typer.Option(help="mean, total, ratio or proportion.")] = "mean",
+    statistic: Annotated[str, typer.Option(help="mean, total, ratio, proportion or quantile.")] = "mean",
     denominator: Annotated[str | None, typer.Option(help="Denominator of a ratio of totals.")] = None,
     by: Annotated[str | None, typer.Option(help="Domain variable (e.g. rural, region).")] = None,
+    quantile: Annotated[
+        list[float] | None, typer.Option(help="Quantiles for --statistic quantile (repeatable; default 0.5).")
+    ] = None,
+    replicates: Annotated[
+        str | None,
+        typer.Option(
+            help="Variance from generated replicate weights: JK1, JKn, BRR, Fay or bootstrap (default: Taylor)."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of bootstrap replicates (recorded in the output).")] = 1,
     in_database: Annotated[
         bool, typer.Option(help="Aggregate inside DuckDB (for surveys larger than memory).")
     ] = False,
@@ -215,7 +240,6 @@ def estimate(
     ),
 ) -> None:
     """Estimate, SE, CI, deff, n, CV and disclosure flag per domain; failing cells are suppressed or flagged."""
-    from ruralmig.survey import taylor
     from ruralmig.survey.disclosure import DisclosurePolicy, release
 
     with fail_on_errors():
@@ -225,20 +249,22 @@ def estimate(
             )
         if statistic == "ratio" and denominator is None:
             raise InputError(Issue(file="--denominator", reason="is required for a ratio"))
+        if replicates is not None and replicates not in REPLICATE_KINDS:
+            raise InputError(
+                Issue(file="--replicates", value=replicates, reason=f"is not one of {', '.join(REPLICATE_KINDS)}")
+            )
+        if in_database and (statistic == "quantile" or replicates is not None):
+            raise InputError(
+                Issue(file="--in-database", reason="supports Taylor means, totals, ratios and proportions only")
+            )
         with _open() as ws:
             if in_database:
                 frame = _database_estimate(ws, survey, statistic, variable, denominator, by)
             else:
-                declared = _memory_design(ws, survey)
-                if statistic == "ratio":
-                    frame = taylor.survey_ratio(declared, variable, str(denominator), by=by, na_rm=True).to_frame()
-                else:
-                    estimator = {
-                        "mean": taylor.survey_mean,
-                        "total": taylor.survey_total,
-                        "proportion": taylor.survey_proportion,
-                    }[statistic]
-                    frame = estimator(declared, variable, by=by, na_rm=True).to_frame()
+                declared: Any = _memory_design(ws, survey)
+                if replicates is not None:
+                    declared = declared.to_replicate(replicates, seed=seed)
+                frame = _memory_estimate(declared, statistic, variable, denominator, by, quantile)
         policy = DisclosurePolicy.from_settings()
         released = release(frame.assign(survey_id=survey), policy)
         released.to_csv(out, index=False)
