@@ -154,3 +154,29 @@ def _open_in_chromium(page_file: Path) -> tuple[list[str], list[str], int]:
         drawn = page.locator("#displacement-chart .main-svg").count()
         browser.close()
     return requested, errors, drawn
+
+
+@pytest.mark.postgres
+def test_the_same_report_comes_from_a_postgresql_workspace(demo: Workspace, postgres_url: str, tmp_path: Path) -> None:
+    import uuid
+
+    from ruralmig.datasets.demo import DEMO_STEPS
+    from ruralmig.storage import open_store
+
+    schema = f"test_report_{uuid.uuid4().hex[:10]}"
+    server = Workspace(open_store(database_url=postgres_url, create=True, schema=schema))
+    try:
+        for step in DEMO_STEPS[:4]:  # boundaries, p-codes, admin-1 boundaries, IPC
+            step.ingest_into(server)
+        run_demo_index(server, tmp_path / "index", replications=50)
+        from_server = collect_report(server, "ETH")
+        html = build_report(server, "ETH", tmp_path / "eth.html").read_text(encoding="utf-8")
+    finally:
+        server.store.con.execute(f'DROP SCHEMA "{schema}" CASCADE')  # type: ignore[attr-defined]
+        server.close()
+    from_file = collect_report(demo, "ETH")
+    assert [(r["unit"], r["score"], r["risk_class"]) for r in from_server.index_rows] == [
+        (r["unit"], r["score"], r["risk_class"]) for r in from_file.index_rows
+    ]
+    assert "<h1>Ethiopia (ETH)</h1>" in html
+    assert html.count('<path d="M') >= 10
