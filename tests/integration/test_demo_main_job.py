@@ -44,8 +44,9 @@ def test_demo_prints_its_results(demo_folder: tuple[Path, str]) -> None:
 def test_demo_stores_every_engines_results(demo_folder: tuple[Path, str]) -> None:
     folder, _ = demo_folder
     counts = _counts(folder)
-    assert counts["runs:displacement"] == 2  # the seed-1 run and one replica for the band
-    assert counts["displacement_results"] == 2 * 30 * 396  # 30 locations, 396 days of Burundi 2015
+    assert counts["runs:displacement"] == 2  # the seed-1 run and one replica
+    assert counts["runs:ensemble"] == 1  # their median with the 5-95 % band
+    assert counts["displacement_results"] == 3 * 30 * 396  # 30 locations, 396 days of Burundi 2015
     assert counts["runs:index"] == 1
     with Workspace.open(folder) as workspace:
         root = workspace.store.query_arrow(

@@ -151,6 +151,8 @@ class Arrival(Model):
     date: str
     agents: float
     observed: float | None
+    agents_low: float | None = None  # ensemble runs: 5th percentile over the replicas (agents = median)
+    agents_high: float | None = None  # ensemble runs: 95th percentile
 
 
 class Pressure(Model):

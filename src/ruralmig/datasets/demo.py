@@ -94,6 +94,7 @@ class DemoDisplacement:
     files: tuple[Path, ...]
     run_id: str = ""
     replica_run_ids: tuple[str, ...] = ()
+    ensemble_run_id: str | None = None  # the median and 5-95 % band of the run and its replicas
 
 
 def run_demo_displacement(
@@ -106,16 +107,17 @@ def run_demo_displacement(
 ) -> DemoDisplacement:
     """Load the bundled Burundi 2015 case into the workspace, simulate it from there, store it and write outputs.
 
-    With `replicas` > 0, that many more runs (seeds from ``replica_seeds(seed, replicas)``) are stored too, so the
-    dashboard can draw the band that the stored runs of the network span. `on_replica(done, total)` is called
-    after each.
+    With `replicas` > 0, that many more runs (seeds from ``replica_seeds(seed, replicas)``) are stored too, and the
+    ensemble of all of them as one more run (median with its 5-95 % band), which the dashboard draws.
+    `on_replica(done, total)` is called after each replica.
     """
     from ruralmig.datasets import burundi_case_folder
     from ruralmig.displacement import simulate
-    from ruralmig.displacement.ensemble import replica_seeds
+    from ruralmig.displacement.ensemble import EnsembleResult, replica_seeds
     from ruralmig.displacement.plots import write_arrivals_html
     from ruralmig.displacement.pressure import area_pressure
     from ruralmig.ingest.flee import read_case
+    from ruralmig.scenarios.tasks import save_ensemble_run
 
     folder = burundi_case_folder()
     settings = read_case(folder).settings
@@ -124,10 +126,17 @@ def run_demo_displacement(
     result = simulate(case, seed=seed)
     run_id = workspace.save_displacement_run(result, case)
     replica_runs: list[str] = []
+    members = [result]
     for done, replica_seed in enumerate(replica_seeds(seed, replicas), start=1):
-        replica_runs.append(workspace.save_displacement_run(simulate(case, seed=replica_seed), case))
+        members.append(simulate(case, seed=replica_seed))
+        replica_runs.append(workspace.save_displacement_run(members[-1], case))
         if on_replica is not None:
             on_replica(done, replicas)
+    ensemble_run = None
+    if replicas > 0:
+        seeds = [seed, *replica_seeds(seed, replicas)]
+        ensemble = EnsembleResult.from_replicas(seed, seeds, members)
+        ensemble_run = save_ensemble_run(workspace.store, ensemble, case)
     out.mkdir(parents=True, exist_ok=True)
     files = (out / "out.csv", out / "agents.csv", out / "pressure_areas.csv", out / "arrivals.html")
     result.flee_out_frame().to_csv(files[0], index=False)
@@ -145,6 +154,7 @@ def run_demo_displacement(
         files,
         run_id,
         tuple(replica_runs),
+        ensemble_run,
     )
 
 

@@ -6,7 +6,7 @@ This package imports nothing else from ruralmig (architecture rule 1) except ``e
 from ruralmig.model.registry import TABLES, get_table, ingestible_tables
 from ruralmig.model.schema import CodeList, Column, DataType, Table
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -55,6 +55,8 @@ DISPLACEMENT_RESULTS = Table(
         typed("date", DataType.DATE, "Date of the day.", required=True),
         integer("agents", "Agents at the location at the end of the day.", required=True, minimum=0),
         number("observed", "Observed count (camps with data only)."),
+        number("agents_low", "Ensemble runs: 5th percentile over replicas (agents is the median).", since_version=5),
+        number("agents_high", "Ensemble runs: 95th percentile over the replicas.", since_version=5),
     ),
 )
 

@@ -266,8 +266,8 @@ def displacement_arrivals(store: Readable, run_id: str, *, location: str | None 
         conditions.append("location = ?")
         params.append(location)
     sql = (
-        f"SELECT location, day, date, agents, observed FROM {_t(store, 'displacement_results')}"
-        f"{_where(conditions)} ORDER BY location, day"
+        "SELECT location, day, date, agents, observed, agents_low, agents_high "
+        f"FROM {_t(store, 'displacement_results')}{_where(conditions)} ORDER BY location, day"
     )
     return _clean(rows(store, sql, params))
 

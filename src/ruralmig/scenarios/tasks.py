@@ -182,43 +182,7 @@ def store_result(workspace: Workspace, task: PreparedTask, result: Any) -> str:
     if task.kind == "displacement":
         return workspace.save_displacement_run(result, task.context["case"])
     if task.kind == "ensemble":
-        case = task.context["case"]
-        bands = result.percentiles((50,))
-        tidy = pd.DataFrame(
-            {
-                "location": bands["location"],
-                "day": bands["day"],
-                "date": bands["date"],
-                "agents": bands["p50"].round().astype("int64"),
-            }
-        )
-        observed = (
-            result.observed[result.camps]
-            .iloc[: result.days]
-            .reset_index(names="day")
-            .melt(id_vars="day", var_name="location", value_name="observed")
-        )
-        tidy = tidy.merge(observed, on=["location", "day"], how="left")
-        ard = result.ard()
-        parameters = {
-            "case": case.name,
-            "replicas": result.replicas,
-            "seeds": result.seeds,
-            "days": result.days,
-            "spawning": result.spawning,
-            "settings": result.settings.to_flee_mapping(),
-            "stored": "median over replicas",
-            "ard_mean": ard["mean"],
-            "ard_sd": ard["sd"],
-        }
-        return save_run(
-            workspace.store,
-            engine="ensemble",
-            parameters=parameters,
-            seed=result.seed,
-            inputs_hash=_case_hash(case),
-            tables={"displacement_results": tidy},
-        )
+        return save_ensemble_run(workspace.store, result, task.context["case"])
     if task.kind == "uncertainty":
         from ruralmig.index.definition import IndexDefinition
 
@@ -252,3 +216,47 @@ def store_result(workspace: Workspace, task: PreparedTask, result: Any) -> str:
             tables={"index_results": frame},
         )
     raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {task.kind!r}")
+
+
+def save_ensemble_run(store: Any, result: Any, case: Any) -> str:
+    """Store an ensemble as one run: the median per location and day, with the 5-95 % band of the replicas."""
+    from ruralmig.scenarios.persist import save_run
+
+    bands = result.percentiles((5, 50, 95))
+    tidy = pd.DataFrame(
+        {
+            "location": bands["location"],
+            "day": bands["day"],
+            "date": bands["date"],
+            "agents": bands["p50"].round().astype("int64"),
+            "agents_low": bands["p5"],
+            "agents_high": bands["p95"],
+        }
+    )
+    observed = (
+        result.observed[result.camps]
+        .iloc[: result.days]
+        .reset_index(names="day")
+        .melt(id_vars="day", var_name="location", value_name="observed")
+    )
+    tidy = tidy.merge(observed, on=["location", "day"], how="left")
+    ard = result.ard()
+    parameters = {
+        "case": case.name,
+        "replicas": result.replicas,
+        "seeds": result.seeds,
+        "days": result.days,
+        "spawning": result.spawning,
+        "settings": result.settings.to_flee_mapping(),
+        "stored": "median over replicas, with the 5th and 95th percentiles",
+        "ard_mean": ard["mean"],
+        "ard_sd": ard["sd"],
+    }
+    return save_run(
+        store,
+        engine="ensemble",
+        parameters=parameters,
+        seed=result.seed,
+        inputs_hash=_case_hash(case),
+        tables={"displacement_results": tidy},
+    )

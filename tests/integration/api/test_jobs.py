@@ -141,7 +141,9 @@ def test_an_uncertainty_job_stores_rank_intervals(client: TestClient, keys: Any,
         assert 1 <= score["score_rank"] <= units
 
 
-def test_an_ensemble_job_stores_the_median_run(client: TestClient, keys: Any, workspace_of_api: Any) -> None:
+def test_an_ensemble_job_stores_the_median_run_and_its_band(
+    client: TestClient, keys: Any, workspace_of_api: Any
+) -> None:
     from ruralmig.datasets import burundi_case_folder
     from ruralmig.displacement.ensemble import run_ensemble
     from ruralmig.ingest.flee import read_case
@@ -158,8 +160,10 @@ def test_an_ensemble_job_stores_the_median_run(client: TestClient, keys: Any, wo
     assert any(row["observed"] is not None for row in arrivals)
     with client.app.state.api.lock:  # type: ignore[attr-defined]
         case = workspace_of_api.displacement_case("burundi2015", settings=read_case(burundi_case_folder()).settings)
-    local = run_ensemble(case, replicas=3, seed=4, days=10, workers=1).percentiles((50,))
-    expected = {(row.location, row.day): round(row.p50) for row in local.itertuples()}
-    assert {(row["location"], row["day"]): row["agents"] for row in arrivals} == expected
+    local = run_ensemble(case, replicas=3, seed=4, days=10, workers=1).percentiles((5, 50, 95))
+    expected = {(row.location, row.day): (round(row.p50), row.p5, row.p95) for row in local.itertuples()}
+    stored = {(row["location"], row["day"]): (row["agents"], row["agents_low"], row["agents_high"]) for row in arrivals}
+    assert stored == expected  # the median and the 5-95 % band of the replicas
+    assert any(low < high for _, low, high in stored.values())
     pressure = client.get(f"/api/displacement/runs/{final['run_id']}/pressure", headers=viewer).json()
     assert pressure

@@ -154,9 +154,9 @@ export async function mount(main) {
     const rows = arrivals.filter((row) => row.location === camp).sort((a, b) => a.day - b.day);
     const traces = [];
     if (band && band.has(camp)) {
-      const { low, high, count } = band.get(camp);
-      traces.push({ x: dates, y: high, mode: "lines", line: { width: 0 }, name: `band, max of ${count} runs`, hoverinfo: "skip", showlegend: false });
-      traces.push({ x: dates, y: low, mode: "lines", line: { width: 0 }, fill: "tonexty", fillcolor: "rgba(31,95,168,0.18)", name: `range of ${count} stored runs` });
+      const { low, high, label } = band.get(camp);
+      traces.push({ x: dates, y: high, mode: "lines", line: { width: 0 }, name: `${label} (upper)`, hoverinfo: "skip", showlegend: false });
+      traces.push({ x: dates, y: low, mode: "lines", line: { width: 0 }, fill: "tonexty", fillcolor: "rgba(31,95,168,0.18)", name: label });
     }
     traces.push({ x: rows.map((r) => r.date), y: rows.map((r) => r.agents), mode: "lines", name: "simulated", line: { color: "#1f5fa8", width: 2 } });
     const observed = rows.filter((r) => r.observed !== null && r.observed !== undefined);
@@ -171,7 +171,25 @@ export async function mount(main) {
     await Plotly.react(chartBox, traces, layout, PLOT_CONFIG);
   }
 
+  function storedBand() {
+    // An ensemble run carries its own 5-95 % band of the replicas.
+    const banded = arrivals.filter((r) => r.agents_low !== null && r.agents_low !== undefined);
+    if (!banded.length) return null;
+    const result = new Map();
+    for (const row of banded) {
+      if (!result.has(row.location)) {
+        result.set(row.location, { low: new Array(dates.length).fill(null), high: new Array(dates.length).fill(null), label: "5–95 % of the ensemble" });
+      }
+      const entry = result.get(row.location);
+      entry.low[row.day] = row.agents_low;
+      entry.high[row.day] = row.agents_high;
+    }
+    return result;
+  }
+
   async function computeBand(runId) {
+    const stored = storedBand();
+    if (stored) return stored;
     const chosen = runs.find((r) => r.run_id === runId);
     const siblings = runs.filter((r) => r.network_id === chosen.network_id && r.days === chosen.days).slice(0, 10);
     if (siblings.length < 3) return null;
@@ -187,7 +205,7 @@ export async function mount(main) {
           high[row.day] = Math.max(high[row.day], row.agents);
         }
       }
-      result.set(camp, { low, high, count: siblings.length });
+      result.set(camp, { low, high, label: `range of ${siblings.length} stored runs` });
     }
     return result;
   }
@@ -208,7 +226,8 @@ export async function mount(main) {
     camps.sort((a, b) => (lastDay.get(b) || 0) - (lastDay.get(a) || 0));
     campSelect.replaceChildren(...camps.map((c) => el("option", { value: c }, c)));
     const run = runs.find((r) => r.run_id === runId);
-    summary.textContent = `Run ${runId}: seed ${run.seed}, ${run.days} days, ARD ${formatNumber(run.ard, 3)} against the observed camp counts; ${camps.length} camps with observed data.`;
+    const what = run.kind === "ensemble" ? "ensemble median" : `seed ${run.seed}`;
+    summary.textContent = `Run ${runId}: ${what}, ${run.days} days, ARD ${formatNumber(run.ard, 3)} against the observed camp counts; ${camps.length} camps with observed data.`;
     band = await computeBand(runId);
     drawDay();
     await drawChart();
@@ -216,8 +235,11 @@ export async function mount(main) {
 
   function fillRuns(selected) {
     const chosen = runs.filter((r) => r.network_id === networkSelect.value).sort((a, b) => (a.created_at < b.created_at ? -1 : 1));
-    runSelect.replaceChildren(...chosen.map((r) => el("option", { value: r.run_id }, `${r.run_id} (seed ${r.seed})`)));
+    const label = (r) => (r.kind === "ensemble" ? `${r.run_id} (ensemble median, seed ${r.seed})` : `${r.run_id} (seed ${r.seed})`);
+    runSelect.replaceChildren(...chosen.map((r) => el("option", { value: r.run_id }, label(r))));
+    const ensemble = chosen.filter((r) => r.kind === "ensemble").pop();
     if (selected) runSelect.value = selected;
+    else if (ensemble) runSelect.value = ensemble.run_id; // the band is the first thing to see
     return chosen;
   }
 
