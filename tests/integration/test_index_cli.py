@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from ruralmig import Workspace
@@ -175,3 +176,52 @@ def test_compare_leave_one_out_and_compute_trends(tmp_path: Path) -> None:
     assert set(table["trend"]) <= {"improving", "stable", "worsening"}
     both = runner.invoke(app, ["index", "compare", str(definition), str(definition), "--leave-one-out", "drivers"])
     assert both.exit_code == 2
+
+
+def test_compute_writes_classes_and_a_population_weighted_rollup(tmp_path: Path) -> None:
+    definition = tmp_path / "drivers.yml"
+    definition.write_text(DEFINITION)
+    areas = pd.DataFrame(
+        {
+            "area_id": ["AFG", "AF01", "AF02"],
+            "name": ["Afghanistan", "Kabul", "Kapisa"],
+            "admin_level": [0, 1, 1],
+            "parent_id": ["", "AFG", "AFG"],
+            "country_iso3": "AFG",
+            "population": [3_000_000, 1_000_000, 3_000_000],
+        }
+    )
+    areas.to_csv(tmp_path / "areas.csv", index=False)
+    rows = pd.DataFrame(
+        {
+            "area_id": ["AF01", "AF01", "AF02", "AF02"],
+            "period": ["2020"] * 4,
+            "indicator": ["poverty", "rainfall"] * 2,
+            "value": [60, 200, 20, 1500],
+        }
+    )
+    rows.to_csv(tmp_path / "values.csv", index=False)
+    with Workspace.init(tmp_path / "ws") as ws:
+        ws.ingest("areas", tmp_path / "areas.csv")
+        ws.ingest("indicators", tmp_path / "values.csv")
+    classes, rolled = tmp_path / "classes.csv", tmp_path / "rollup.csv"
+    command = ["-w", str(tmp_path / "ws"), "index", "compute", str(definition), "--save"]
+    options = ["--classes", str(classes), "--rollup", str(rolled), "-o", str(tmp_path / "scores.csv")]
+    result = runner.invoke(app, [*command, *options])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(classes).set_index("unit")
+    assert table.loc["AF01", "score_rank"] == 1
+    assert set(table["risk_class"]) <= {"Very low", "Low", "Medium", "High", "Very high"}
+    assert (table["reliability"] == 1.0).all()
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    root = scores[scores["node"] == "drivers"].set_index("unit")["score"]
+    up = pd.read_csv(rolled)
+    country = up[(up["unit"] == "AFG") & (up["node"] == "drivers")]
+    assert country["method"].tolist() == ["rollup"]
+    expected = (1 * root["AF01"] + 3 * root["AF02"]) / 4  # weighted by population
+    assert country["score"].iloc[0] == pytest.approx(expected)
+    with Workspace.open(tmp_path / "ws") as ws:
+        stored = ws.read("index_results")
+    stored_root = stored[stored["node"] == "drivers"].set_index("unit")
+    assert stored_root.loc["AF01", "score_rank"] == 1
+    assert stored_root["risk_class"].notna().all()

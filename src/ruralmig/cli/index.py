@@ -37,6 +37,14 @@ def compute(
     trend_threshold: Annotated[
         float, typer.Option(help="Slope below this share of the node's range per year is 'stable'.")
     ] = 0.01,
+    classes: Annotated[
+        Path | None,
+        typer.Option(help="CSV of INFORM risk class, rank and reliability per unit and period on --node."),
+    ] = None,
+    rollup: Annotated[
+        Path | None,
+        typer.Option(help="CSV of scores rolled up to parent areas (population-weighted, workspace areas table)."),
+    ] = None,
 ) -> None:
     """Score every unit and period on every node of the tree; print the ranking on one node."""
     from ruralmig.index.composite import CompositeIndex
@@ -58,11 +66,23 @@ def compute(
             table.to_csv(trends, index=False)
             counts = table[table["node"] == tree.root]["trend"].value_counts().to_dict()
             console.print(f"trends of {tree.root} in {trends}: {counts}")
+        classified = _classes(frame, node or tree.root)
+        if classes is not None:
+            classified.to_csv(classes, index=False)
+            counts = classified["risk_class"].value_counts().to_dict()
+            console.print(f"classes of {node or tree.root} in {classes}: {counts}")
+        if rollup is not None:
+            _write_rollup(frame, rollup)
         if save:
             from ruralmig.workspace import Workspace
 
+            stored = frame.merge(
+                classified[["unit", "period", "node", "score_rank", "risk_class", "reliability"]],
+                on=["unit", "period", "node"],
+                how="left",
+            )
             with Workspace.open(STATE.workspace, database_url=STATE.database_url) as ws:
-                run_id = ws.save_index_run(frame, _definition_text(definition), values)
+                run_id = ws.save_index_run(stored, _definition_text(definition), values)
             console.print(f"stored in the workspace as run {run_id}")
     chosen = node or tree.root
     ranked = frame[(frame["node"] == chosen)].dropna(subset=["score"])
@@ -168,6 +188,26 @@ def _definition_text(definition: str) -> str:
 
     path = bundled_definition(definition) if definition in BUNDLED_DEFINITIONS else Path(definition)
     return path.read_text(encoding="utf-8")
+
+
+def _classes(frame: pd.DataFrame, node: str) -> pd.DataFrame:
+    from ruralmig.index.classes import classify
+
+    classified = classify(frame, node=node).rename(columns={"rank": "score_rank"})
+    classified["risk_class"] = classified["risk_class"].astype(object).where(classified["risk_class"].notna(), None)
+    return classified
+
+
+def _write_rollup(frame: pd.DataFrame, target: Path) -> None:
+    from ruralmig.index.rollup import rollup as roll_up
+    from ruralmig.workspace import Workspace
+
+    with Workspace.open(STATE.workspace, database_url=STATE.database_url) as ws:
+        areas = ws.read("areas")[["area_id", "parent_id", "admin_level", "population"]]
+    rolled = roll_up(frame[frame["kind"] == "node"], areas)
+    rolled.to_csv(target, index=False)
+    added = rolled[rolled["method"] == "rollup"]
+    console.print(f"roll-up in {target}: {added['unit'].nunique():,} parent areas scored from their children")
 
 
 def _definition_and_values(definition: str, data: Path | None) -> tuple[Any, pd.DataFrame]:
