@@ -192,3 +192,21 @@ def test_households_mark_suppressed_cells_in_text(analyst_session: Session) -> N
             break
     assert found, "the demo survey run has no suppressed cell to show"
     assert analyst_session.errors == []
+
+
+def test_an_ensemble_launched_from_the_page_is_shown_with_its_band(analyst_session: Session) -> None:
+    page = analyst_session.open("displacement")
+    page.wait_for_selector("#displacement-chart .main-svg", timeout=60_000)
+    page.fill("#displacement-seed", "11")
+    page.fill("#displacement-days", "40")
+    page.fill("#displacement-replicas", "3")
+    page.click("#displacement-launch")
+    page.wait_for_selector("main[data-job-done]", timeout=180_000)
+    run_id = page.locator("main").get_attribute("data-job-done")
+    assert run_id is not None
+    assert run_id.startswith("ensemble-")
+    assert "ensemble median" in page.inner_text("#displacement-summary")
+    page.wait_for_function(
+        "document.querySelector('#displacement-chart').textContent.includes('5–95 % of the ensemble')", timeout=30_000
+    )
+    assert analyst_session.errors == []

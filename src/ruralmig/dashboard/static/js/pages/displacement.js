@@ -42,6 +42,7 @@ export async function mount(main) {
   const summary = el("p", { id: "displacement-summary", role: "status" });
   const seedInput = el("input", { type: "number", min: "0", step: "1", value: "2", required: true });
   const daysInput = el("input", { type: "number", min: "1", step: "1", placeholder: "case length" });
+  const replicasInput = el("input", { type: "number", min: "1", max: "50", step: "1", value: "1", required: true });
   const launch = el("button", { type: "submit", id: "displacement-launch" }, "Run simulation");
   const progress = el("progress", { max: "1", value: "0", id: "displacement-progress", "aria-label": "Job progress" });
   const jobStatus = el("p", { id: "displacement-job-status", role: "status", "aria-live": "polite" }, "No job launched yet.");
@@ -50,6 +51,7 @@ export async function mount(main) {
     { id: "displacement-form", class: "toolbar" },
     field("displacement-seed", "Seed", seedInput),
     field("displacement-days", "Days (optional)", daysInput),
+    field("displacement-replicas", "Replicas (more than 1: an ensemble with its band)", replicasInput),
     launch,
   );
 
@@ -81,7 +83,7 @@ export async function mount(main) {
       "section",
       { class: "panel", "aria-labelledby": "d-job-title" },
       el("h2", { id: "d-job-title" }, "Run a simulation"),
-      el("p", {}, "Needs an analyst key. The job stores a new run; its progress is streamed here."),
+      el("p", {}, "Needs an analyst key. The job stores a new run (or an ensemble: its median with the 5–95 % band of the replicas); its progress is streamed here."),
       form,
       progress,
       jobStatus,
@@ -268,8 +270,11 @@ export async function mount(main) {
     progress.value = 0;
     const parameters = { network_id: networkSelect.value, seed: Number(seedInput.value) };
     if (daysInput.value) parameters.days = Number(daysInput.value);
+    const replicas = Number(replicasInput.value || 1);
+    const kind = replicas > 1 ? "ensemble" : "displacement";
+    if (replicas > 1) parameters.replicas = replicas;
     try {
-      const job = await route("POST /api/jobs")({ body: { kind: "displacement", parameters } });
+      const job = await route("POST /api/jobs")({ body: { kind, parameters } });
       jobStatus.textContent = `Job ${job.job_id} ${job.status}…`;
       main.dataset.jobId = job.job_id;
       let last = { status: job.status };
