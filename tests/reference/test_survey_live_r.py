@@ -75,7 +75,12 @@ def _random_survey(seed: int) -> pd.DataFrame:
 
 def _ours(data: pd.DataFrame, lonely: str) -> pd.DataFrame:
     design = SurveyDesign.from_frame(
-        data, weights="w", strata="stratum", psu="psu", fpc="fpc", lonely_psu=lonely  # type: ignore[arg-type]
+        data,
+        weights="w",
+        strata="stratum",
+        psu="psu",
+        fpc="fpc",
+        lonely_psu=lonely,  # type: ignore[arg-type]
     )
     frames = [
         survey_mean(design, ["y", "x"]).to_frame(),
