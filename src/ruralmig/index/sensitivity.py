@@ -29,6 +29,7 @@ from ruralmig.index._estimator import Estimator
 from ruralmig.index.definition import IndexDefinition
 from ruralmig.index.uncertainty import (
     AGGREGATION_CHOICES,
+    IMPUTATION_CHOICES,
     NORMALISATION_CHOICES,
     check_choices,
     check_integer,
@@ -134,8 +135,9 @@ class SobolSensitivity(Estimator):
 
     Parameters
     ----------
-    definition, unit_column, period, normalisations, aggregations, weight_perturbation, chunk_size:
-        As for :class:`~ruralmig.index.uncertainty.UncertaintyAnalysis`.
+    definition, unit_column, period, imputations, normalisations, aggregations, weight_perturbation, chunk_size:
+        As for :class:`~ruralmig.index.uncertainty.UncertaintyAnalysis`; each of them that offers more than one
+        alternative is a factor (imputation, normalisation, aggregation, weights).
     n_weight_sets:
         Number of perturbed weight sets the ``weights`` factor chooses from.
     n_base:
@@ -154,6 +156,7 @@ class SobolSensitivity(Estimator):
         definition: IndexDefinition | str | Path | Mapping[str, Any],
         unit_column: str = "unit",
         period: Any = None,
+        imputations: Sequence[str] = ("nominal",),
         normalisations: Sequence[str] = ("nominal", "minmax", "rank"),
         aggregations: Sequence[str] = ("arithmetic", "geometric"),
         weight_perturbation: float = 0.2,
@@ -166,6 +169,7 @@ class SobolSensitivity(Estimator):
         self.definition = definition
         self.unit_column = unit_column
         self.period = period
+        self.imputations = imputations
         self.normalisations = normalisations
         self.aggregations = aggregations
         self.weight_perturbation = weight_perturbation
@@ -177,6 +181,7 @@ class SobolSensitivity(Estimator):
 
     def fit(self, data: pd.DataFrame) -> SobolSensitivity:
         """Sample the choices, run the index for every sample and estimate the Sobol indices."""
+        imputations = check_choices("imputations", self.imputations, IMPUTATION_CHOICES)
         normalisations = check_choices("normalisations", self.normalisations, NORMALISATION_CHOICES)
         aggregations = check_choices("aggregations", self.aggregations, AGGREGATION_CHOICES)
         perturbation = check_perturbation(self.weight_perturbation)
@@ -193,18 +198,20 @@ class SobolSensitivity(Estimator):
             "normalisation": len(normalisations),
             "aggregation": len(aggregations),
             "weights": weight_sets if perturbation > 0 else 1,
+            "imputation": len(imputations),
         }
         factors = tuple(name for name, count in counts.items() if count > 1)
         if not factors:
             raise InputError(
                 Issue(
                     "parameters",
-                    "nothing varies: give two or more normalisations or aggregations, or a weight_perturbation > 0",
+                    "nothing varies: give two or more imputations, normalisations or aggregations, "
+                    "or a weight_perturbation > 0",
                     column="normalisations",
                 )
             )
         definition, model, nominal = prepare(
-            self.definition, data, self.unit_column, self.period, normalisations, aggregations
+            self.definition, data, self.unit_column, self.period, normalisations, aggregations, imputations
         )
         rng = np.random.default_rng(seed)
         sets = [rng.uniform(1.0 - perturbation, 1.0 + perturbation, size=(weight_sets, n)) for n in model.edge_counts]
@@ -222,7 +229,8 @@ class SobolSensitivity(Estimator):
                 factors_now = [s[chosen["weights"][part]] for s in sets]
             else:
                 factors_now = [np.ones((part.stop - part.start, n)) for n in model.edge_counts]
-            scores = model.root_scores(chosen["normalisation"][part], chosen["aggregation"][part], factors_now)
+            alternative = chosen["imputation"][part] * len(normalisations) + chosen["normalisation"][part]
+            scores = model.root_scores(alternative, chosen["aggregation"][part], factors_now)
             ranks[part] = rank_descending(scores)
         gaps = np.abs(ranks - nominal_rank[np.newaxis, :])
         usable = ~np.isnan(gaps)
@@ -243,6 +251,7 @@ class SobolSensitivity(Estimator):
             runs=runs,
             seed=seed,
             parameters={
+                "imputations": imputations,
                 "normalisations": normalisations,
                 "aggregations": aggregations,
                 "weight_perturbation": perturbation,

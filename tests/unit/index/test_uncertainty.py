@@ -407,3 +407,20 @@ def test_score_intervals_use_only_replications_on_the_nominal_scale() -> None:
     other = run(normalisations=("minmax", "rank"), aggregations=("nominal",)).to_frame()
     assert other["score_q05"].isna().all()
     assert other["score_q95"].isna().all()
+
+
+def test_sobol_treats_the_imputation_method_as_a_factor() -> None:
+    sensitivity = SobolSensitivity(
+        definition=tree(),
+        imputations=("none", "group_mean", "last_observation"),
+        normalisations=("nominal",),
+        aggregations=("nominal",),
+        weight_perturbation=0.0,
+        n_base=64,
+        num_resamples=20,
+        seed=3,
+    ).fit(gappy_panel())
+    result = sensitivity.result_
+    assert result.factors == ("imputation",)
+    assert result.total_order[0] > 0  # units with gaps move with the imputation drawn
+    assert result.parameters["imputations"] == ("none", "group_mean", "last_observation")
