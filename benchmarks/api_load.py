@@ -16,6 +16,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import socket
@@ -65,11 +66,9 @@ def wait_for(url: str, server: subprocess.Popen[bytes], timeout: float = 60.0) -
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"the server exited with code {server.returncode}")
-        try:
+        with contextlib.suppress(httpx.TransportError):  # not listening yet
             if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
                 return
-        except httpx.TransportError:
-            pass
         time.sleep(0.3)
     raise SystemExit(f"the server did not answer on {url} within {timeout:.0f} s")
 

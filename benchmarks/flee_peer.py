@@ -50,13 +50,10 @@ PREFIX = "[flee_peer]"
 
 def vm_hwm_kib() -> int:
     """Peak resident set size of this process (kB), from /proc/self/status; -1 where unavailable."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
+    with contextlib.suppress(OSError), open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
     return -1
 
 

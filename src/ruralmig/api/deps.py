@@ -34,6 +34,9 @@ bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer rmk_<ke
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="The API key (rmk_...)")
 
 
+_MISSING = object()
+
+
 @dataclass
 class ApiState:
     """The server's single open workspace. Writes (and reads of the main connection) hold `lock`; cached reads
@@ -63,10 +66,9 @@ class ApiState:
     def read(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` (which reads through `reader`), remembered until the next write."""
         self._expire()
-        try:
-            return self._cache[key]  # type: ignore[no-any-return]
-        except KeyError:
-            pass
+        cached = self._cache.get(key, _MISSING)  # one lookup: another thread may evict between two
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
         generation = self._generation
         value = compute()
         self.remember(key, value, generation)  # not if a write landed while it was read

@@ -60,4 +60,4 @@ class UploadSizeLimit:
 
 
 class _TooLarge(Exception):
-    pass
+    """The request body went past the upload limit while it streamed in."""
