@@ -16,22 +16,12 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from pathlib import Path
 
 import numpy as np
 
+from process_memory import status_kib
+
 TARGET_RATIO = 20.0
-
-
-def memory_kib(field: str) -> int:
-    """A memory figure (kB) of this process from /proc/self/status, 0 where unavailable."""
-    status = Path("/proc/self/status")
-    if not status.exists():
-        return 0
-    for line in status.read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
 
 
 def synthetic_inputs(size: int, months: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -69,13 +59,13 @@ def main() -> None:
     balance, rain, pet = synthetic_inputs(args.size, args.months, args.seed)
     print(f"inputs: {args.months} months × {args.size} × {args.size} cells, float32 water balance "
           f"{balance.nbytes / 2**30:.2f} GiB, generated in {time.perf_counter() - started:.1f} s; "
-          f"RSS {memory_kib('VmRSS') / 2**20:.2f} GiB")  # fmt: skip
+          f"RSS {status_kib('VmRSS') / 2**20:.2f} GiB")  # fmt: skip
 
     started = time.perf_counter()
     result = spei(balance, 12)
     ours = time.perf_counter() - started
     finite = float(np.isfinite(result[11:]).mean())
-    peak = memory_kib("VmHWM") / 2**20
+    peak = status_kib("VmHWM") / 2**20
     print(f"ruralmig spei-12: {ours:.1f} s ({ours / cells * 1e6:.1f} µs per cell), output {result.dtype}, "
           f"{finite:.4%} finite after the first 11 months; peak memory (VmHWM) {peak:.2f} GiB")  # fmt: skip
 

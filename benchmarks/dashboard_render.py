@@ -23,11 +23,9 @@ from pathlib import Path
 from ruralmig.api.auth import create_key
 from ruralmig.api.server import ServerThread
 from ruralmig.datasets.demo import run_demo
+from ruralmig.reports.pdf import CHROMIUM_ARGS, chromium_executable
 from ruralmig.workspace import Workspace
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 MARK = "overview-map-idle"
 
 
@@ -48,7 +46,7 @@ def measure(folder: Path, runs: int) -> dict[str, object]:
     times: list[float] = []
     try:
         with sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            browser = driver.chromium.launch(executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1280, "height": 800})
 
             def local_only(route: Route) -> None:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from process_memory import status_kib
 
 FLEE_SECONDS_PER_AGENT_DAY = 10e-6
 
@@ -66,13 +67,6 @@ def synthetic_case(agents: int, days: int, locations: int, seed: int):  # type: 
     )
 
 
-def peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agents", type=int, default=10_000_000)
@@ -95,7 +89,7 @@ def main() -> None:
     seconds = time.perf_counter() - start
     agents = int(result.counts[-1].sum() + result.travelling[-1])
     agent_days = float((result.counts.sum(axis=1) + result.travelling).sum())
-    memory = peak_mb()
+    memory = status_kib() / 1024
     console.print(f"agents at the end: {agents:,}; agent-days: {agent_days:,.0f}")
     console.print(f"wall time: {seconds:,.1f} s; {agent_days / seconds:,.0f} agent-days per second")
     verdict = "PASS" if memory < 4096 else "MISS"

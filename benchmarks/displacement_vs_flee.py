@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from process_memory import status_kib
+
 ROOT = Path(__file__).resolve().parents[1]
 PEER = Path(__file__).resolve().with_name("flee_peer.py")
 FLEE_VENV = ROOT / ".bench-venvs" / "flee"
@@ -169,11 +171,7 @@ def ours_worker(argv: list[str]) -> int:
     args.out_dir.mkdir(parents=True, exist_ok=True)
     result.camp_frame().to_csv(args.out_dir / "sim.csv")
     result.observed_frame().to_csv(args.out_dir / "data.csv")
-    hwm = -1
-    with open("/proc/self/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("VmHWM:"):
-                hwm = int(line.split()[1])
+    hwm = status_kib()
     print(f"[ours] {args.case_dir.name} seed {args.seed}: {wall_s:.2f} s", file=sys.stderr, flush=True)
     payload = {"import_s": round(import_s, 3), "wall_s": round(wall_s, 3), "cpu_s": round(cpu_s, 3), "vm_hwm_kib": hwm}
     print(json.dumps(payload), flush=True)

@@ -45,16 +45,9 @@ from typing import Any
 
 import numpy as np
 
+from process_memory import status_kib
+
 PREFIX = "[flee_peer]"
-
-
-def vm_hwm_kib() -> int:
-    """Peak resident set size of this process (kB), from /proc/self/status; -1 where unavailable."""
-    with contextlib.suppress(OSError), open("/proc/self/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return -1
 
 
 def averaged_relative_difference(sim: list[list[int]], data: list[list[int]]) -> dict[str, float]:
@@ -199,7 +192,7 @@ def run(case_dir: Path, settings: Path, seed: int, days: int, out: Path, total_f
         "setup_s": round(setup_s, 3),
         "wall_s": round(wall_s, 3),
         "cpu_s": round(cpu_s, 3),
-        "vm_hwm_kib": vm_hwm_kib(),
+        "vm_hwm_kib": status_kib(),
         "out": str(out),
     }
     result.update(averaged_relative_difference(sim_rows, data_rows))

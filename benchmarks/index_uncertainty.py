@@ -19,28 +19,17 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from process_memory import status_kib
 from ruralmig.index import CompositeIndex
 from ruralmig.index.sensitivity import SobolSensitivity
 from ruralmig.index.uncertainty import UncertaintyAnalysis
 
 PILLARS, SUBPILLARS, PER_SUBPILLAR = 5, 2, 5
-
-
-def memory_kib(field: str) -> int:
-    """A memory figure (kB) of this process from /proc/self/status, 0 where unavailable."""
-    status = Path("/proc/self/status")
-    if not status.exists():
-        return 0
-    for line in status.read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
 
 
 def synthetic_index(units: int, seed: int) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -98,7 +87,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     definition, data = synthetic_index(args.units, args.seed)
-    before = memory_kib("VmHWM") / 1024
+    before = status_kib("VmHWM") / 1024
     analysis = UncertaintyAnalysis(
         definition=definition,
         normalisations=("nominal", "minmax", "rank"),
@@ -111,7 +100,7 @@ def main() -> None:
     start = time.perf_counter()
     analysis.fit(data)
     elapsed = time.perf_counter() - start
-    peak = memory_kib("VmHWM") / 1024
+    peak = status_kib("VmHWM") / 1024
     frame = analysis.to_frame()
     print(
         f"uncertainty: {args.replications:,} replications × {args.units} units × {data.shape[1] - 2} indicators "
@@ -138,7 +127,7 @@ def main() -> None:
         elapsed = time.perf_counter() - start
         result = sensitivity.result_
         print(
-            f"sobol: {result.runs:,} runs in {elapsed:.2f} s; peak memory (VmHWM) {memory_kib('VmHWM') / 1024:.0f} MiB"
+            f"sobol: {result.runs:,} runs in {elapsed:.2f} s; peak memory (VmHWM) {status_kib('VmHWM') / 1024:.0f} MiB"
         )
         print(result.summary().round(3).to_string())
 

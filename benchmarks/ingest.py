@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from process_memory import status_kib
+
 HEADER = "area_id,period,indicator,value,unit,source,imputed"
 AREAS = 400  # distinct p-codes
 PERIODS = 20  # 2000..2019
@@ -128,14 +130,9 @@ RUNNERS = {"ours": run_ours, "floor": run_floor, "pandas": run_pandas, "pandas-d
 
 
 def peak_kib() -> int:
-    """This process's peak RSS in KiB. On Linux ru_maxrss is not per process: a child started by fork + exec
-    inherits its parent's peak, so read the high-water mark of this process's own memory from /proc instead."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    """This process's peak RSS in KiB (its own VmHWM; ru_maxrss where /proc is absent)."""
+    peak = status_kib()
+    return peak if peak >= 0 else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
 
 
 def child(way: str, csv: Path, work: Path, limit: int) -> None:
