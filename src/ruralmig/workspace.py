@@ -193,16 +193,8 @@ class Workspace:
 
     def save_displacement_run(self, result: Any, case: Any) -> str:
         """Store a SimulationResult (tidy counts per location and day) with its parameters, seed and inputs hash."""
-        import hashlib
-
         from ruralmig.scenarios import save_run
 
-        digest = hashlib.sha256()
-        for name in sorted(case.files):
-            digest.update(name.encode() + b"\0" + case.files[name].encode())
-        if not case.files:
-            for frame in (case.locations, case.routes, case.closures, case.conflicts):
-                digest.update(frame.to_csv(index=False).encode())
         parameters = {
             "case": case.name,
             "spawning": result.spawning,
@@ -215,7 +207,7 @@ class Workspace:
             engine="displacement",
             parameters=parameters,
             seed=result.seed,
-            inputs_hash=digest.hexdigest(),
+            inputs_hash=case.inputs_hash(),
             tables={"displacement_results": tidy},
         )
 

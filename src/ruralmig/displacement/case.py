@@ -6,6 +6,7 @@ the files live in `ruralmig.ingest.flee`; the engine only sees this object.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -57,3 +58,13 @@ class DisplacementCase:
     @property
     def dates(self) -> pd.DatetimeIndex:
         return pd.date_range(self.start_date, periods=self.length, freq="D")
+
+    def inputs_hash(self) -> str:
+        """SHA-256 over the files read (names and text), or over the tables for a case built in memory."""
+        digest = hashlib.sha256()
+        for name in sorted(self.files):
+            digest.update(name.encode() + b"\0" + self.files[name].encode())
+        if not self.files:
+            for frame in (self.locations, self.routes, self.closures, self.conflicts):
+                digest.update(frame.to_csv(index=False).encode())
+        return digest.hexdigest()

@@ -165,16 +165,6 @@ def run_task(kind: str, payload: dict[str, Any], progress: Progress | None = Non
     raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
 
 
-def _case_hash(case: Any) -> str:
-    digest = hashlib.sha256()
-    for name in sorted(case.files):
-        digest.update(name.encode() + b"\0" + case.files[name].encode())
-    if not case.files:
-        for frame in (case.locations, case.routes, case.closures, case.conflicts):
-            digest.update(frame.to_csv(index=False).encode())
-    return digest.hexdigest()
-
-
 def store_result(workspace: Workspace, task: PreparedTask, result: Any) -> str:
     """Write the job's result as one stored run (the caller holds the workspace lock); return its run id."""
     from ruralmig.scenarios.persist import save_run
@@ -257,6 +247,6 @@ def save_ensemble_run(store: Any, result: Any, case: Any) -> str:
         engine="ensemble",
         parameters=parameters,
         seed=result.seed,
-        inputs_hash=_case_hash(case),
+        inputs_hash=case.inputs_hash(),
         tables={"displacement_results": tidy},
     )
