@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.browser.session import CHROMIUM, CHROMIUM_ARGS, DemoServer, Session, free_port, in_ci, new_session
+from tests.browser.session import CHROMIUM, DemoServer, Session, free_port, in_ci, new_session
+
+from ruralmig.reports.pdf import CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")

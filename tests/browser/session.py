@@ -9,19 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = Path(os.environ.get("RURALMIG_CHROMIUM", "/usr/bin/chromium"))
+from ruralmig.reports.pdf import CHROMIUM_PATH
+
+CHROMIUM = Path(os.environ.get("RURALMIG_CHROMIUM", CHROMIUM_PATH))
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 # Software WebGL reports slow pixel reads as console warnings; they are not page errors.
 IGNORED_CONSOLE = ("GPU stall due to ReadPixels",)
 

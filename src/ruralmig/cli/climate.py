@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -34,14 +33,6 @@ TemperatureUnits = Annotated[str | None, typer.Option(help="Grid: temperature un
 
 def is_grid(path: Path) -> bool:
     return path.suffix.lower() in GRID_SUFFIXES
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def netcdf_engine() -> Literal["h5netcdf", "scipy"]:
@@ -138,6 +129,7 @@ def _grid_index(
     temperature_units: str | None,
 ) -> None:
     from ruralmig.climate.grids import drought_grid, precipitation_mm_per_month, temperature_celsius
+    from ruralmig.ingest.pipeline import sha256_of
 
     rain_raw = read_grid(path, precipitation, candidates=PRECIPITATION_NAMES, start=start)
     name = str(rain_raw.name)
@@ -173,7 +165,7 @@ def _grid_index(
     variable = f"{kind}_{scale}"
     result.attrs |= {
         "title": f"{variable} from {path.name}",
-        "source": f"{path.name} (sha256 {file_digest(path)})",
+        "source": f"{path.name} (sha256 {sha256_of(path)})",
         "history": "ruralmig climate " + kind,
         "Conventions": "CF-1.8",
     }
@@ -310,6 +302,7 @@ def zonal(
 ) -> None:
     """Mean and share of area (and population) in drought per area and month, from a gridded index."""
     from ruralmig.climate.grids import zonal_drought
+    from ruralmig.ingest.pipeline import sha256_of
     from ruralmig.workspace import Workspace
 
     with fail_on_errors():
@@ -346,7 +339,7 @@ def zonal(
             f"{len(covered):,} area-months written to {target}"
         )
         if load:
-            rows = zonal_rows(covered, name, f"{grid.name} (sha256 {file_digest(grid)})")
+            rows = zonal_rows(covered, name, f"{grid.name} (sha256 {sha256_of(grid)})")
             written = _load_indicators(rows, f"{grid.stem}_{name}_zonal.csv", location)
             console.print(
                 f"[green]✓[/] {written:,} values loaded into indicators ({', '.join(rows['indicator'].unique())})"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from ruralmig.errors import RuralmigError
 
-__all__ = ["CHROMIUM_PATH", "chromium_executable", "html_to_pdf"]
+__all__ = ["CHROMIUM_ARGS", "CHROMIUM_PATH", "chromium_executable", "html_to_pdf"]
 
 CHROMIUM_PATH = "/usr/bin/chromium"
-_ARGS = [
+CHROMIUM_ARGS = [  # headless on a server: no sandbox user, no GPU, nothing fetched in the background
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -60,7 +60,7 @@ def _print(executable: str, html_file: Path, pdf_file: Path, timeout_ms: int) ->
             route.abort()
 
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=executable, headless=True, args=_ARGS)
+        browser = driver.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.route("**/*", local_only)
