@@ -28,7 +28,7 @@ from scipy import special, stats
 from ruralmig.errors import InputError, Issue
 from ruralmig.survey.calibration import FloatArray
 from ruralmig.survey.replicates import ReplicateDesign
-from ruralmig.survey.taylor import COLUMNS, AnyDesign, SurveyEstimate, variance_label
+from ruralmig.survey.taylor import COLUMNS, AnyDesign, SurveyEstimate, _numeric_columns, variance_label
 
 __all__ = ["GLM_FAMILIES", "GlmFamily", "GlmFit", "fit_glm", "survey_glm"]
 
@@ -69,19 +69,7 @@ def _response(design: AnyDesign, response: str, success: object) -> FloatArray:
     values = design.data[response]
     if success is not None:
         return np.where(values.isna().to_numpy(), np.nan, (values == success).to_numpy(dtype=np.float64))
-    numeric = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = np.isnan(numeric) & values.notna().to_numpy()
-    if bad.any():
-        position = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            Issue(
-                file=design.source,
-                row=position + 1,
-                column=response,
-                value=str(values.iloc[position]),
-                reason="is not a number",
-            )
-        )
+    numeric: FloatArray = _numeric_columns(design, [response])[:, 0]  # names the first non-numeric row
     return numeric
 
 
