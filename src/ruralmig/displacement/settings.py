@@ -133,7 +133,8 @@ class SimSettings:
             try:
                 converted[key] = _convert(known[key].type, value)
             except (TypeError, ValueError, OverflowError):
-                issues.append(Issue(source, f"setting {key!r} has the value {value!r} of the wrong type"))
+                expected = _EXPECTED.get(str(known[key].type), "list of numbers")
+                issues.append(Issue(source, f"setting {key!r}: {value!r} is not a {expected}"))
         if issues:
             raise InputError(issues)
         settings = cls(**converted, ignored=tuple(ignored))
@@ -159,6 +160,9 @@ class SimSettings:
             problems.append("conflict_spawn_decay_interval must be 1 or more")
         if problems:
             raise InputError([Issue(source, problem) for problem in problems])
+
+
+_EXPECTED = {"bool": "true or false", "int": "whole number", "float": "number", "str": "text"}
 
 
 def _convert(annotation: Any, value: Any) -> Any:
