@@ -340,6 +340,13 @@ def _srs_variance(
     return srs
 
 
+def _numeric_inputs(design: DatabaseDesign, columns: list[str], by: str | None, na_rm: bool) -> tuple[list[str], str]:
+    """Check the domain and the variables, and return their numeric SQL expressions and the complete-case filter."""
+    design.validate(by)
+    design.require(columns, "variable")
+    return [_numeric(design, column) for column in columns], _complete(design, columns, na_rm)
+
+
 def database_mean(
     design: DatabaseDesign,
     variables: str | Sequence[str],
@@ -351,10 +358,7 @@ def database_mean(
 ) -> SurveyEstimate:
     """Weighted means by domain with Taylor SEs, computed in the database (same numbers as ``survey_mean``)."""
     columns = _as_list(variables)
-    design.validate(by)
-    design.require(columns, "variable")
-    expressions = [_numeric(design, column) for column in columns]
-    complete = _complete(design, columns, na_rm)
+    expressions, complete = _numeric_inputs(design, columns, by, na_rm)
     table, estimate, scores, srs = _mean_parts(design, expressions, complete, by)
     return _estimate(table, "mean", by, columns, estimate, scores, srs, level, interval)
 
@@ -370,10 +374,7 @@ def database_total(
 ) -> SurveyEstimate:
     """Weighted totals by domain with Taylor SEs, computed in the database (same numbers as ``survey_total``)."""
     columns = _as_list(variables)
-    design.validate(by)
-    design.require(columns, "variable")
-    expressions = [_numeric(design, column) for column in columns]
-    complete = _complete(design, columns, na_rm)
+    expressions, complete = _numeric_inputs(design, columns, by, na_rm)
     table, _, _, srs_mean = _mean_parts(design, expressions, complete, by)
     estimate = table.by_domain(table.value_sums)
     population = table.by_domain(table.weight_sums[:, None])
@@ -395,10 +396,7 @@ def database_ratio(
     tops, bottoms = _as_list(numerator), _as_list(denominator)
     if len(tops) != len(bottoms):
         raise ValueError(f"numerator and denominator must list as many variables; got {len(tops)} and {len(bottoms)}")
-    design.validate(by)
-    design.require(tops + bottoms, "variable")
-    expressions = [_numeric(design, column) for column in tops + bottoms]
-    complete = _complete(design, tops + bottoms, na_rm)
+    expressions, complete = _numeric_inputs(design, tops + bottoms, by, na_rm)
     table = _psu_table(design, expressions, complete, by)
     count = len(tops)
     top, bottom = table.value_sums[:, :count], table.value_sums[:, count:]
